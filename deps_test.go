@@ -23,6 +23,8 @@ var allowedImports = map[string][]string{
 	"internal/xpress":           nil,
 	"internal/cab":              nil,
 	"internal/metrics":          nil,
+	"internal/router":           nil,
+	"internal/cookie":           nil,
 	"internal/updatexml":        {""},
 	"internal/catalog":          {""},
 	"internal/refcatalog":       {""},
