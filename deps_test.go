@@ -25,6 +25,7 @@ var allowedImports = map[string][]string{
 	"internal/metrics":          nil,
 	"internal/router":           nil,
 	"internal/cookie":           nil,
+	"internal/schemacheck":      nil,
 	"internal/updatexml":        {""},
 	"internal/catalog":          {""},
 	"internal/refcatalog":       {""},
