@@ -61,15 +61,21 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
-// ErrorMessage returns the message of the first *Error in err's chain, or a
-// generic text for errors whose details must not reach a client.
+// ErrorMessage returns the caller-facing text of err: for an *Error that
+// wraps no cause (a sentinel such as store.ErrNotFound wrapped with context
+// by fmt.Errorf), the whole chain's text, e.g. `group "x": not found`; for
+// one that wraps a cause, its Message only, since causes may hold internal
+// detail; for Internal errors and errors that are not *Error, a generic text.
 func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) && e.Message != "" {
-		return e.Message
+	if !errors.As(err, &e) || e.Code == EInternal {
+		return "internal error"
 	}
-	return "internal error"
+	if e.Err == nil {
+		return err.Error()
+	}
+	return e.Message
 }

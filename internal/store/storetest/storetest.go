@@ -1,0 +1,106 @@
+// Package storetest is the conformance suite every store backend runs
+// (store/sqlite always, store/postgres when a database is configured), so
+// that the backends behave the same: same results, same error codes.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"patchbay"
+	"patchbay/internal/store"
+)
+
+// Backend is what the suite exercises: everything a store backend offers the
+// rest of Patchbay. Consumers define narrower interfaces of their own.
+type Backend interface {
+	PutRevisions(ctx context.Context, recs []store.RevisionRecord) (store.PutResult, error)
+	Revisions(ctx context.Context, fn func(store.RevisionRecord) error) error
+	Revision(ctx context.Context, key patchbay.RevisionKey) (store.RevisionRecord, error)
+	RevisionXML(ctx context.Context, key patchbay.RevisionKey) ([]byte, error)
+	Fragment(ctx context.Context, id int64, kind patchbay.FragmentKind, locale string) (patchbay.Fragment, error)
+	Fragments(ctx context.Context, kind patchbay.FragmentKind, fn func(id int64, f patchbay.Fragment) error) error
+	FileBySHA1(ctx context.Context, sha1 []byte) (patchbay.File, error)
+
+	CreateGroup(ctx context.Context, g patchbay.TargetGroup) (patchbay.TargetGroup, error)
+	Groups(ctx context.Context) ([]patchbay.TargetGroup, error)
+	DeleteGroup(ctx context.Context, id string) error
+
+	Approve(ctx context.Context, a patchbay.Approval) error
+	Unapprove(ctx context.Context, updateID, groupID string) error
+	Approvals(ctx context.Context) ([]patchbay.Approval, error)
+
+	CatalogVersion(ctx context.Context) (int64, error)
+
+	PutContent(ctx context.Context, c store.Content) error
+	ContentBySHA1(ctx context.Context, sha1 []byte) (store.Content, error)
+}
+
+// Run runs the suite. open returns a fresh, empty, migrated backend for each
+// subtest and arranges (with t.Cleanup) to close it. Subtests run in
+// parallel, so open must give each its own database.
+func Run(t *testing.T, open func(t *testing.T) Backend) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, b Backend)
+	}{
+		{"PutRevisionsRoundTrip", testPutRevisionsRoundTrip},
+		{"PutRevisionsIdempotent", testPutRevisionsIdempotent},
+		{"PutRevisionsReplace", testPutRevisionsReplace},
+		{"PutRevisionsInvalid", testPutRevisionsInvalid},
+		{"Revisions", testRevisions},
+		{"NotFound", testNotFound},
+		{"Fragments", testFragments},
+		{"Groups", testGroups},
+		{"DeleteGroup", testDeleteGroup},
+		{"Approvals", testApprovals},
+		{"ApprovalErrors", testApprovalErrors},
+		{"Content", testContent},
+		{"Concurrent", testConcurrent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+// wantCode fails t unless err carries code (and, for not found and
+// conflict, matches the store sentinel with errors.Is).
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := patchbay.ErrorCode(err); got != code {
+		t.Errorf("%s: error %v has code %q, want %q", what, err, got, code)
+		return
+	}
+	switch code {
+	case patchbay.ENotFound:
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: error %v does not match store.ErrNotFound", what, err)
+		}
+	case patchbay.EConflict:
+		if !errors.Is(err, store.ErrConflict) {
+			t.Errorf("%s: error %v does not match store.ErrConflict", what, err)
+		}
+	}
+}
+
+func mustPut(t *testing.T, b Backend, recs ...store.RevisionRecord) store.PutResult {
+	t.Helper()
+	res, err := b.PutRevisions(t.Context(), recs)
+	if err != nil {
+		t.Fatalf("PutRevisions(%d records) = %v", len(recs), err)
+	}
+	return res
+}
+
+func catalogVersion(t *testing.T, b Backend) int64 {
+	t.Helper()
+	v, err := b.CatalogVersion(t.Context())
+	if err != nil {
+		t.Fatalf("CatalogVersion() = %v", err)
+	}
+	return v
+}
