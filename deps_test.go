@@ -26,6 +26,7 @@ var allowedImports = map[string][]string{
 	"internal/router":           nil,
 	"internal/cookie":           nil,
 	"internal/schemacheck":      nil,
+	"internal/snapshot":         {"", "internal/catalog", "internal/store"},
 	"internal/updatexml":        {""},
 	"internal/catalog":          {""},
 	"internal/refcatalog":       {""},
@@ -37,6 +38,10 @@ var allowedImports = map[string][]string{
 	"internal/content/disk":     {"", "internal/content"},
 	"internal/content/download": {"", "internal/content"},
 	"internal/importer":         {"", "internal/store", "internal/updatexml", "internal/content"},
+	"internal/reporting":        {"", "internal/store"},
+	"internal/clientsync":       {"", "internal/catalog", "internal/cookie", "internal/content", "internal/wusp"},
+	"internal/admin":            {"", "internal/store"},
+	"internal/adminapi":         {"", "internal/admin", "internal/store"},
 	"internal/wusp":             {"", "internal/soap", "internal/xpress"},
 	"internal/wsusss":           {"", "internal/soap", "internal/xpress", "internal/cab"},
 }
