@@ -81,6 +81,8 @@ type Eula struct {
 	GeoID    string
 	FileName string
 	SHA1     []byte
+	SHA256   []byte // AdditionalDigest, or nil
+	Size     int64  // -1 when the metadata gives none
 }
 
 // Revision is everything Patchbay indexes about one revision of an update.

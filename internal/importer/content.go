@@ -62,7 +62,7 @@ func (im *Importer) importFile(ctx context.Context, path string, sum *Summary, r
 		sum.reject(path, fmt.Sprintf("sha256 %x differs from %x listed for %s", s256, f.SHA256, f.FileName))
 		return nil
 	}
-	if f.Size != size {
+	if f.Size >= 0 && f.Size != size {
 		// The SHA-1 matches but the length does not: metadata and file
 		// disagree, and clients would refuse the download.
 		sum.reject(path, fmt.Sprintf("size %d differs from %d listed for %s", size, f.Size, f.FileName))

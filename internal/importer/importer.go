@@ -212,6 +212,13 @@ func (im *Importer) importMetadata(ctx context.Context, paths []string, sum *Sum
 					referenced[string(f.SHA1)] = f
 				}
 			}
+			// EULA files are content too: WUA fetches them by digest
+			// (MS-WUSP §7 note 44).
+			for _, e := range r.rec.Revision.Eulas {
+				if _, dup := referenced[string(e.SHA1)]; len(e.SHA1) > 0 && !dup {
+					referenced[string(e.SHA1)] = patchbay.File{FileName: e.FileName, Size: e.Size, SHA1: e.SHA1, SHA256: e.SHA256}
+				}
+			}
 		}
 		if err := im.put(ctx, recs, recPaths, sum); err != nil {
 			return err

@@ -99,8 +99,8 @@ func (p *parser) drivers() error {
 			if !ok {
 				return p.fail(fpath+"/@FeatureScore", ErrMissing)
 			}
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 0 || n > 255 {
+			n, err := parseFeatureScore(v)
+			if err != nil {
 				return p.fail(fpath+"/@FeatureScore", invalidf("feature score", v))
 			}
 			d.FeatureScores = append(d.FeatureScores, patchbay.FeatureScore{OperatingSystem: os, Score: n})
@@ -159,6 +159,23 @@ func (p *parser) localized() error {
 				return p.fail(path+"/@Digest", err)
 			}
 			e.SHA1 = sum
+		}
+		e.Size = -1
+		if v, ok := ef.attr("Size"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 {
+				return p.fail(path+"/@Size", invalidf("integer", v))
+			}
+			e.Size = n
+		}
+		for _, ad := range ef.elems("AdditionalDigest") {
+			if alg, _ := ad.attr("Algorithm"); strings.EqualFold(alg, "SHA256") {
+				sum, err := digest(ad.text(), 32)
+				if err != nil {
+					return p.fail(path+"/AdditionalDigest", err)
+				}
+				e.SHA256 = sum
+			}
 		}
 		p.rev.Eulas = append(p.rev.Eulas, e)
 	}
@@ -263,4 +280,18 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, invalidf("date", s)
+}
+
+// parseFeatureScore reads a FeatureScore: one byte in hexadecimal, as INF
+// files define it (FeatureScore=0xFF) and as Microsoft's own server-sync
+// tooling parses the metadata attribute; an optional "0x" is accepted.
+// MS-WUSP §3.1.1 gives the range 0-255, lower is better.
+func parseFeatureScore(v string) (int, error) {
+	v = strings.TrimSpace(v)
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "0x"), "0X")
+	if v == "" || len(v) > 2 {
+		return 0, strconv.ErrSyntax
+	}
+	n, err := strconv.ParseUint(v, 16, 8)
+	return int(n), err
 }

@@ -86,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 			path: "/Update/Relationships/BundledUpdates/AtLeastOne[1]/UpdateIdentity[1]/@RevisionNumber", rev: key, cause: ErrMissing},
 		{name: "bad IsCategory", in: string(doc(`<upd:Relationships><upd:Prerequisites><upd:AtLeastOne IsCategory="yes" /></upd:Prerequisites></upd:Relationships>`)),
 			path: "/Update/Relationships/Prerequisites/AtLeastOne[1]/@IsCategory", rev: key},
-		{name: "bad feature score", in: string(doc(`<upd:ApplicabilityRules><upd:Metadata><drv:WindowsDriverMetaData xmlns:drv="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/WindowsDriver"><drv:FeatureScore OperatingSystem="amd64.10.0" FeatureScore="256" /></drv:WindowsDriverMetaData></upd:Metadata></upd:ApplicabilityRules>`)),
+		{name: "bad feature score", in: string(doc(`<upd:ApplicabilityRules><upd:Metadata><drv:WindowsDriverMetaData xmlns:drv="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/WindowsDriver"><drv:FeatureScore OperatingSystem="amd64.10.0" FeatureScore="100" /></drv:WindowsDriverMetaData></upd:Metadata></upd:ApplicabilityRules>`)),
 			path: "/Update/ApplicabilityRules/Metadata/WindowsDriverMetaData[1]/FeatureScore[1]/@FeatureScore", rev: key},
 		{name: "localized without language", in: string(doc(`<upd:LocalizedPropertiesCollection><upd:LocalizedProperties><upd:Title>x</upd:Title></upd:LocalizedProperties></upd:LocalizedPropertiesCollection>`)),
 			path: "/Update/LocalizedPropertiesCollection/LocalizedProperties[1]/Language", rev: key, cause: ErrMissing},

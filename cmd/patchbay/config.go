@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Config is the server's configuration. Precedence, lowest first: built-in
+// defaults, the config file, PATCHBAY_* environment variables, flags.
+type Config struct {
+	Addr     string // listen address; default ":8530"
+	DataDir  string // SQLite database and content; default "./data"
+	LogLevel string // debug, info, warn, error; default "info"
+	LogJSON  bool   // JSON logs instead of text; default false
+	File     string // config file read, if any
+}
+
+// configKeys are the settings a config file and the environment may set, by
+// flag name. The config file holds "key = value" lines with # comments.
+var configKeys = []string{"addr", "data", "log-level", "log-json"}
+
+func defaultConfig() Config {
+	return Config{Addr: ":8530", DataDir: "./data", LogLevel: "info"}
+}
+
+// bind registers the flags of c on fs.
+func (c *Config) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address `HOST:PORT` (env PATCHBAY_ADDR)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `DIR` holding the database and content (env PATCHBAY_DATA)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env PATCHBAY_LOG_LEVEL)")
+	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "write logs as JSON (env PATCHBAY_LOG_JSON)")
+	fs.StringVar(&c.File, "config", c.File, "config `FILE` of key = value lines (env PATCHBAY_CONFIG)")
+}
+
+// parseConfig builds a Config from the config file, environment and args.
+// getenv is os.Getenv outside tests.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, *flag.FlagSet, error) {
+	c := defaultConfig()
+	fs := flag.NewFlagSet("patchbay "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.bind(fs)
+
+	// The config file may be named by flag or environment; find it first.
+	file := getenv("PATCHBAY_CONFIG")
+	for i, a := range args {
+		switch {
+		case a == "--config" || a == "-config":
+			if i+1 < len(args) {
+				file = args[i+1]
+			}
+		case strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config="):
+			file = a[strings.IndexByte(a, '=')+1:]
+		}
+	}
+	if file != "" {
+		if err := c.readFile(fs, file); err != nil {
+			return c, fs, err
+		}
+	}
+	for _, k := range configKeys {
+		env := "PATCHBAY_" + strings.ToUpper(strings.ReplaceAll(k, "-", "_"))
+		if v := getenv(env); v != "" {
+			if err := fs.Set(k, v); err != nil {
+				return c, fs, fmt.Errorf("environment %s=%q: %v", env, v, err)
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, fs, err
+	}
+	return c, fs, c.validate()
+}
+
+func (c *Config) readFile(fs *flag.FlagSet, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return fmt.Errorf("config file %s:%d: want key = value, got %q", path, n, line)
+		}
+		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
+		if !isConfigKey(k) {
+			return fmt.Errorf("config file %s:%d: unknown setting %q (known: %s)", path, n, k, strings.Join(configKeys, ", "))
+		}
+		if err := fs.Set(k, v); err != nil {
+			return fmt.Errorf("config file %s:%d: %s: %v", path, n, k, err)
+		}
+	}
+	c.File = path
+	return sc.Err()
+}
+
+func isConfigKey(k string) bool {
+	for _, c := range configKeys {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validate() error {
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.DataDir == "" {
+		return errors.New("data directory must not be empty")
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// newLogger returns the structured logger the config asks for.
+func (c *Config) newLogger(w io.Writer) *slog.Logger {
+	lvl, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

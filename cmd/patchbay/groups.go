@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"patchbay/internal/admin"
+)
+
+const groupsUsage = `usage: patchbay groups <subcommand> [flags]
+
+subcommands:
+  list                       show the target group tree with computer counts
+  create NAME [--parent P]   create a group (under All Computers unless --parent names one)
+  delete NAME                delete a group (its computers fall back to Unassigned Computers)
+
+Common flags: --server URL, --token TOKEN, --data DIR; list takes --json.
+`
+
+// runGroups is "patchbay groups …", over the admin API.
+func runGroups(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	sub, args, err := subcommand("groups", args, "list", "create", "delete")
+	if err != nil {
+		fmt.Fprint(stderr, groupsUsage)
+		return err
+	}
+	var af adminFlags
+	switch sub {
+	case "list":
+		fs := newFlagSet("groups list", "groups list [--json]", stderr)
+		af.bind(fs, getenv, true)
+		if _, err := parseArgs(fs, args); err != nil {
+			return err
+		}
+		c, err := af.client()
+		if err != nil {
+			return err
+		}
+		gs, err := c.Groups(ctx)
+		if err != nil {
+			return err
+		}
+		if af.json {
+			return writeJSON(stdout, gs)
+		}
+		tw := newTable(stdout)
+		fmt.Fprintln(tw, "NAME\tCOMPUTERS\tID")
+		var walk func(gs []admin.Group, depth int)
+		walk = func(gs []admin.Group, depth int) {
+			for _, g := range gs {
+				fmt.Fprintf(tw, "%s%s\t%d\t%s\n", strings.Repeat("  ", depth), cell(g.Name, 0), g.Computers, g.ID)
+				walk(g.Children, depth+1)
+			}
+		}
+		walk(gs, 0)
+		return tw.Flush()
+	case "create":
+		fs := newFlagSet("groups create", "groups create NAME [--parent NAME]", stderr)
+		af.bind(fs, getenv, true)
+		parent := fs.String("parent", "", "parent group `NAME` or id (default All Computers)")
+		pos, err := parseArgs(fs, args, "group NAME")
+		if err != nil {
+			return err
+		}
+		c, err := af.client()
+		if err != nil {
+			return err
+		}
+		g, err := c.CreateGroup(ctx, pos[0], *parent)
+		if err != nil {
+			return err
+		}
+		if af.json {
+			return writeJSON(stdout, g)
+		}
+		under := "All Computers"
+		if *parent != "" {
+			under = *parent
+		}
+		fmt.Fprintf(stdout, "created target group %q (%s) under %s\n", g.Name, g.ID, under)
+		return nil
+	case "delete":
+		fs := newFlagSet("groups delete", "groups delete NAME", stderr)
+		af.bind(fs, getenv, false)
+		pos, err := parseArgs(fs, args, "group NAME")
+		if err != nil {
+			return err
+		}
+		c, err := af.client()
+		if err != nil {
+			return err
+		}
+		if err := c.DeleteGroup(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "deleted target group %q\n", pos[0])
+		return nil
+	}
+	fmt.Fprint(stdout, groupsUsage)
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package wusp
+
+const raceEnabled = false
