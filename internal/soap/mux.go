@@ -1,7 +1,6 @@
 package soap
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/xml"
@@ -13,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"patchbay/internal/xpress"
 )
@@ -255,33 +255,48 @@ func (m *Mux) writeResponse(w http.ResponseWriter, req *Request, resp any) {
 	_, _ = w.Write(body)
 }
 
-// stream writes a response whose body element comes from wt without holding
-// it in memory. Once the status is sent a failure cannot become a fault, so
-// the connection is aborted and the client sees a truncated response.
+// stream writes a response whose body element comes from wt (a
+// pre-rendered SyncUpdates page, say) through a pooled buffer, so that the
+// answer carries Content-Length as WSUS's always do: whether Windows clients
+// accept chunked SOAP answers is untested (protocol-wusp.md §14 q4). A
+// failure while rendering still becomes a fault, since nothing was sent.
 func (m *Mux) stream(w http.ResponseWriter, req *Request, wt io.WriterTo, useXpress bool) {
-	if useXpress {
-		w.Header().Set("Content-Encoding", xpress.ContentEncoding)
-	}
-	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 32<<10)
-	var out io.Writer = bw
+	buf := bufferPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			bufferPool.Put(buf)
+		}
+	}()
+	var out io.Writer = buf
 	var zw *xpress.Writer
 	if useXpress {
-		zw = xpress.NewWriter(bw)
+		zw = xpress.NewWriter(buf)
 		out = zw
 	}
 	err := writeEnvelopeTo(out, req.Version, wt)
 	if err == nil && zw != nil {
 		err = zw.Close()
 	}
-	if err == nil {
-		err = bw.Flush()
-	}
 	if err != nil {
-		m.logger().Error("soap: streaming response failed", "operation", req.Name.Local, "err", err)
-		panic(http.ErrAbortHandler)
+		m.logger().Error("soap: rendering response failed", "operation", req.Name.Local, "err", err)
+		w.Header().Del("Vary")
+		m.writeFault(w, req, m.faultFor(req, err))
+		return
 	}
+	if useXpress {
+		w.Header().Set("Content-Encoding", xpress.ContentEncoding)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
 }
+
+// bufferPool holds response buffers; ones grown past maxPooledBuffer are
+// dropped so one huge answer does not pin its memory.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 4 << 20
 
 // acceptsXpress reports whether Accept-Encoding lists xpress with a
 // non-zero quality (MS-WUSP §2.1; tokens are case-insensitive).

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -301,6 +302,10 @@ func TestMuxStream(t *testing.T) {
 			t.Fatalf("status = %d", w.Code)
 		}
 		b := w.Body.Bytes()
+		// Streamed answers still carry Content-Length, as WSUS's do.
+		if cl := w.Header().Get("Content-Length"); cl != strconv.Itoa(len(b)) {
+			t.Errorf("Content-Length = %q, body %d bytes", cl, len(b))
+		}
 		if ae != "" {
 			var err error
 			if b, err = xpress.DecodeBody(b, 1<<22); err != nil {
