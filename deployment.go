@@ -17,14 +17,15 @@ const (
 	ActionBundle             Action = "Bundle"
 )
 
-// DownloadPriority orders content downloads on the client.
+// DownloadPriority orders content downloads on the client (MS-WUSP §3.1.1
+// Deployment Table). The zero value is Normal.
 type DownloadPriority int
 
-// Download priorities (MS-WUSP §2.2.2.2.4).
+// Download priorities.
 const (
-	PriorityNormal DownloadPriority = 1
-	PriorityHigh   DownloadPriority = 2
-	PriorityLow    DownloadPriority = 0
+	PriorityNormal DownloadPriority = 0
+	PriorityHigh   DownloadPriority = 1
+	PriorityLow    DownloadPriority = -1
 )
 
 // TargetGroup is a named group of computers (MS-WUSP §3.1.1 TargetGroup Table).

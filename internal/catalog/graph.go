@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"iter"
 	"slices"
 	"strings"
 
@@ -184,3 +185,14 @@ type Problem struct {
 
 // Problems returns every unresolved reference, sorted by RevisionID, Kind, Ref.
 func (c *Catalog) Problems() []Problem { return slices.Clone(c.problems) }
+
+// All yields the RevisionID of every revision in the catalog, ascending.
+func (c *Catalog) All() iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		for _, id := range c.ids {
+			if !yield(id) {
+				return
+			}
+		}
+	}
+}

@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"testing"
+	"time"
 
+	"patchbay"
 	"patchbay/internal/store"
 	"patchbay/internal/store/storetest"
 )
@@ -71,4 +73,69 @@ func BenchmarkRevisions(b *testing.B) {
 		b.Fatalf("read %d revisions, want %d", read, total*b.N)
 	}
 	b.ReportMetric(float64(read)/b.Elapsed().Seconds(), "revisions/s")
+}
+
+// BenchmarkAppendEvents stores new events in batches of 50, one transaction
+// per batch, as ReportEventBatch does: per-update events (appended) and
+// detection events (latest kept). Target: >= 20,000 events/s.
+func BenchmarkAppendEvents(b *testing.B) {
+	const batch, computers = 50, 100
+	db := open(b)
+	at := time.Date(2026, 10, 4, 0, 0, 0, 0, time.UTC)
+	for c := range computers {
+		if _, err := db.TouchComputer(b.Context(), storetest.ComputerID(c), "pc", nil, at); err != nil {
+			b.Fatal(err)
+		}
+	}
+	es := make([]patchbay.Event, batch)
+	n := 0
+	for b.Loop() {
+		id := storetest.ComputerID(n / batch % computers)
+		for i := range es {
+			upd := storetest.GUID(n % 500)
+			ev := patchbay.EventInstallFailed
+			if i%10 == 0 {
+				upd, ev = "", patchbay.EventDetectionFinished
+			}
+			es[i] = storetest.Event(id, n, ev, upd, at.Add(time.Duration(n)*time.Millisecond))
+			n++
+		}
+		if _, err := db.AppendEvents(b.Context(), es); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkApplyStatus applies a status report naming 100 updates (a third
+// of them changing state) plus one failure, per call, across 100 computers.
+// Target: >= 500 reports/s.
+func BenchmarkApplyStatus(b *testing.B) {
+	const updates, computers = 100, 100
+	db := open(b)
+	at := time.Date(2026, 10, 4, 0, 0, 0, 0, time.UTC)
+	for c := range computers {
+		if _, err := db.TouchComputer(b.Context(), storetest.ComputerID(c), "pc", nil, at); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := 0
+	for b.Loop() {
+		t := at.Add(time.Duration(n) * time.Second)
+		r := &store.StatusReport{At: t}
+		for u := range updates {
+			s := patchbay.StateNotInstalled
+			if (u+n/computers)%3 == 0 {
+				s = patchbay.StateInstalled
+			}
+			r.States = append(r.States, store.StatusChange{UpdateID: storetest.GUID(u), State: s})
+		}
+		c := store.StatusChanges{Report: r, Detected: t,
+			Set: []store.StatusChange{{UpdateID: storetest.GUID(n % updates), State: patchbay.StateFailed, At: t}}}
+		if err := db.ApplyStatus(b.Context(), storetest.ComputerID(n%computers), c); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "reports/s")
 }

@@ -73,7 +73,8 @@ func (db *DB) Groups(ctx context.Context) ([]patchbay.TargetGroup, error) {
 	return gs, nil
 }
 
-// DeleteGroup removes a target group and its approvals. It returns EInvalid
+// DeleteGroup removes a target group and its approvals; computers left in
+// no group move to Unassigned Computers. It returns EInvalid
 // for the built-in All Computers and Unassigned Computers groups,
 // store.ErrNotFound for an unknown id and store.ErrConflict while the group
 // has child groups. It bumps the catalog version.
@@ -96,6 +97,13 @@ func (db *DB) DeleteGroup(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM target_groups WHERE id = ?`, id); err != nil {
 			return err
 		}
+		// Its computers that are in no other group now go to Unassigned
+		// Computers, as in WSUS.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO computer_groups (computer_id, group_id)
+			SELECT id, ? FROM computers WHERE id NOT IN (SELECT computer_id FROM computer_groups)`,
+			patchbay.UnassignedComputersGroupID); err != nil {
+			return err
+		}
 		return db.bumpCatalog(ctx, tx)
 	})
 	if err != nil {
@@ -105,10 +113,16 @@ func (db *DB) DeleteGroup(ctx context.Context, id string) error {
 }
 
 func groupExists(ctx context.Context, tx *sql.Tx, id string) error {
+	return rowExists(ctx, tx, `SELECT 1 FROM target_groups WHERE id = ?`, "target group", id)
+}
+
+// rowExists runs query (which selects one row by id) and returns
+// store.ErrNotFound, naming what, when it finds none.
+func rowExists(ctx context.Context, tx *sql.Tx, query, what, id string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM target_groups WHERE id = ?`, id).Scan(&one)
+	err := tx.QueryRowContext(ctx, query, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("target group %s: %w", id, store.ErrNotFound)
+		return fmt.Errorf("%s %s: %w", what, id, store.ErrNotFound)
 	}
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"patchbay"
 	"patchbay/internal/store"
@@ -35,6 +36,33 @@ type Backend interface {
 
 	PutContent(ctx context.Context, c store.Content) error
 	ContentBySHA1(ctx context.Context, sha1 []byte) (store.Content, error)
+
+	TouchComputer(ctx context.Context, id, dnsName string, claimed []string, at time.Time) (created bool, err error)
+	RegisterComputer(ctx context.Context, c patchbay.Computer) error
+	Computer(ctx context.Context, id string) (patchbay.Computer, error)
+	Computers(ctx context.Context) ([]patchbay.Computer, error)
+	SetComputerGroups(ctx context.Context, id string, groupIDs []string) error
+	DeleteComputer(ctx context.Context, id string) error
+	NoteContact(ctx context.Context, id string, kind store.ContactKind, at time.Time) error
+
+	AppendEvents(ctx context.Context, events []patchbay.Event) (inserted int, err error)
+	Events(ctx context.Context, f store.EventFilter) ([]patchbay.Event, error)
+
+	ApplyStatus(ctx context.Context, computerID string, c store.StatusChanges) error
+	Status(ctx context.Context, computerID string) ([]patchbay.UpdateStatus, error)
+	UpdateStatusCounts(ctx context.Context) (map[string]map[patchbay.UpdateState]int, error)
+	ComputerStatusSummary(ctx context.Context, computerID string) (store.ComputerStatusSummary, error)
+	ComputerStatusSummaries(ctx context.Context) ([]store.ComputerStatusSummary, error)
+
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+	ServerID(ctx context.Context) (string, error)
+	ConfigLastChange(ctx context.Context) (time.Time, error)
+	BumpConfigLastChange(ctx context.Context) (time.Time, error)
+	TargetingMode(ctx context.Context) (string, error)
+	SetTargetingMode(ctx context.Context, mode string) error
+
+	UpdateSummaries(ctx context.Context, f store.UpdateFilter) ([]store.UpdateSummary, error)
 }
 
 // Run runs the suite. open returns a fresh, empty, migrated backend for each
@@ -58,6 +86,23 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"ApprovalErrors", testApprovalErrors},
 		{"Content", testContent},
 		{"Concurrent", testConcurrent},
+		{"TouchComputer", testTouchComputer},
+		{"RegisterComputer", testRegisterComputer},
+		{"ComputerGroups", testComputerGroups},
+		{"ClientTargeting", testClientTargeting},
+		{"NoteContact", testNoteContact},
+		{"DeleteComputer", testDeleteComputer},
+		{"AppendEvents", testAppendEvents},
+		{"EventsLatestWithoutUpdate", testEventsLatestWithoutUpdate},
+		{"EventsFilter", testEventsFilter},
+		{"AppendEventsConcurrent", testAppendEventsConcurrent},
+		{"ApplyStatusReport", testApplyStatusReport},
+		{"ApplyStatusNewerWins", testApplyStatusNewerWins},
+		{"ApplyStatusErrors", testApplyStatusErrors},
+		{"StatusSummaries", testStatusSummaries},
+		{"Settings", testSettings},
+		{"ConfigLastChange", testConfigLastChange},
+		{"UpdateSummaries", testUpdateSummaries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,168 @@
+package clientsync
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"patchbay"
+	"patchbay/internal/catalog"
+	"patchbay/internal/wusp"
+)
+
+// SyncUpdates implements MS-WUSP §3.1.5.7 (protocol-wusp.md §5.3). After
+// validation — cookie, SystemSpec only in the driver pass, ConfigChanged,
+// RegistrationRequired — selection is a pure function of the catalog
+// snapshot and the request's id lists; the answer's Core fragments are the
+// snapshot's bytes, written without copying. No SQL runs here once the
+// client's registration is cached.
+func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp.SyncUpdatesResponse, error) {
+	sess, err := s.openSession(req.Cookie)
+	if err != nil {
+		return nil, err
+	}
+	p := req.Parameters
+	if p == nil {
+		return nil, patchbay.Errorf(patchbay.EInvalid, "parameters")
+	}
+	if len(p.SystemSpec) > 0 && !p.SkipSoftwareSync {
+		return nil, patchbay.Errorf(patchbay.EInvalid, "parameters.SystemSpec")
+	}
+	if sess.Anchor != s.anchor() {
+		return nil, patchbay.Errorf(patchbay.EConfigChanged, "")
+	}
+	if err := s.requireRegistration(ctx, sess.Client); err != nil {
+		return nil, err
+	}
+	cat, err := s.catalog()
+	if err != nil {
+		return nil, err
+	}
+
+	q := catalog.Query{
+		InstalledNonLeaf: p.InstalledNonLeafUpdateIDs,
+		Max:              s.cfg.PageSize,
+		SkipSoftware:     p.SkipSoftwareSync,
+	}
+	v17 := atLeast(sess.Protocol, 1, 7)
+	if p.SkipSoftwareSync {
+		q.CachedDrivers = p.CachedDriverIDs
+		q.Devices = devices(p.SystemSpec)
+		if p.ComputerSpec != nil {
+			q.Computer.HardwareIDs = lowerAll(p.ComputerSpec.HardwareIDs)
+		}
+		q.Computer.FeatureScoreKey = p.FeatureScoreMatchingKey
+		q.Since = fromNanos(sess.Drivers)
+	} else {
+		q.OtherCached = p.OtherCachedUpdateIDs
+		q.Since = fromNanos(sess.Software)
+		// FilterCategoryIds and the two-group lists exist for clients ≥ 1.7
+		// talking to servers ≥ 3.2 (§2.2.2.2.4).
+		if v17 {
+			for _, c := range p.FilterCategoryIds {
+				q.FilterCategories = append(q.FilterCategories, strings.ToLower(c.Id))
+			}
+			q.TwoGroupOutOfScope = p.NeedTwoGroupOutOfScopeUpdates
+		}
+	}
+	res := cat.Select(sess.Groups, q)
+
+	// The watermark advances to what this answer reflects, so the next call
+	// reports only deployments changed after it (§3.1.5.7 NewCookie SHOULD).
+	if wm := res.Watermark.UnixNano(); p.SkipSoftwareSync {
+		sess.Drivers = max(sess.Drivers, wm)
+	} else {
+		sess.Software = max(sess.Software, wm)
+	}
+	newCookie, err := s.sealSession(sess)
+	if err != nil {
+		return nil, err
+	}
+	info := &wusp.SyncInfo{
+		NewUpdates:            s.updateInfos(res.NewUpdates, sess.Protocol),
+		OutOfScopeRevisionIDs: res.OutOfScope,
+		ChangedUpdates:        s.updateInfos(res.ChangedUpdates, sess.Protocol),
+		Truncated:             res.Truncated,
+		NewCookie:             newCookie,
+	}
+	if v17 {
+		info.DeployedOutOfScopeRevisionIds = res.DeployedOutOfScope
+		info.DriverSyncNotNeeded = "false"
+		if res.DriverSyncNotNeeded {
+			info.DriverSyncNotNeeded = "true"
+		}
+	}
+	s.contacts.note(sess.Client, ContactSync, s.now())
+	return &wusp.SyncUpdatesResponse{SyncUpdatesResult: info}, nil
+}
+
+// updateInfos converts offers to UpdateInfo. Every item carries a
+// Deployment (trap 19) and its Core fragment as Xml.
+func (s *Service) updateInfos(offers []catalog.Offer, protocol string) wusp.List[wusp.UpdateInfo] {
+	if len(offers) == 0 {
+		return nil
+	}
+	out := make(wusp.List[wusp.UpdateInfo], len(offers))
+	for i, o := range offers {
+		out[i] = wusp.UpdateInfo{ID: o.ID, Deployment: deployment(o.Deployment, protocol), IsLeaf: o.IsLeaf, Xml: o.Core}
+	}
+	return out
+}
+
+// deployment converts a catalog deployment to the wire (§2.2.2.2.4):
+// LastChangeTime date-only as WSUS sends it (trap 20); Deadline in
+// dateTime syntax, omitted when none; AutoSelect, AutoDownload and
+// SupersedenceBehavior "0" only for clients ≥ 1.8; HardwareIds for driver
+// deployments only for clients ≥ 1.6. DownloadPriority is never sent: the
+// spec gives it no values and WSUS was never seen sending it (§5.6 of
+// protocol-wusp.md).
+func deployment(d catalog.Deployment, protocol string) *wusp.Deployment {
+	w := &wusp.Deployment{
+		ID:             d.ID,
+		Action:         string(d.Action),
+		IsAssigned:     d.IsAssigned,
+		LastChangeTime: d.LastChangeTime.UTC().Format("2006-01-02"),
+	}
+	if !d.Deadline.IsZero() {
+		w.Deadline = d.Deadline.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	if len(d.HardwareIDs) > 0 && atLeast(protocol, 1, 6) {
+		w.HardwareIds = d.HardwareIDs
+	}
+	if atLeast(protocol, 1, 8) {
+		w.AutoSelect, w.AutoDownload, w.SupersedenceBehavior = "0", "0", "0"
+	}
+	return w
+}
+
+// devices converts the driver pass's SystemSpec to the catalog's view.
+func devices(spec wusp.List[wusp.Device]) []catalog.Device {
+	out := make([]catalog.Device, 0, len(spec))
+	for _, d := range spec {
+		cd := catalog.Device{HardwareIDs: d.HardwareIDs, CompatibleIDs: d.CompatibleIDs}
+		if i := d.InstalledDriver; i != nil {
+			cd.Installed = &catalog.InstalledDriver{
+				MatchingID: i.MatchingID, DriverVerDate: i.DriverVerDate.Time, DriverVerVersion: uint64(i.DriverVerVersion),
+				Class: i.Class, Manufacturer: i.Manufacturer, Provider: i.Provider, Model: i.Model,
+				MatchingComputerHWID: strings.ToLower(i.MatchingComputerHWID),
+			}
+		}
+		out = append(out, cd)
+	}
+	return out
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
