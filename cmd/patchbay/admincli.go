@@ -72,16 +72,49 @@ func (a *adminFlags) client() (*adminapi.Client, error) {
 	return &adminapi.Client{BaseURL: server, Token: tok, HTTP: &http.Client{Timeout: 5 * time.Minute}}, nil
 }
 
-// newFlagSet returns a flag set for an admin verb whose usage text starts
-// with synopsis.
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// verb is the command line of one admin verb: a flag set with the common
+// flags, the verb's own flags, and the flags it requires.
+type verb struct {
+	adminFlags
+	fs       *flag.FlagSet
+	required []string
+}
+
+// newVerb returns a verb named name (e.g. "groups create") whose usage
+// text starts with synopsis; withJSON adds --json.
+func newVerb(name, synopsis string, getenv func(string) string, stderr io.Writer, withJSON bool) *verb {
 	fs := flag.NewFlagSet("patchbay "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: patchbay %s\n\nflags:\n", synopsis)
 		fs.PrintDefaults()
 	}
-	return fs
+	v := &verb{fs: fs}
+	v.bind(fs, getenv, withJSON)
+	return v
+}
+
+// require makes the flag name (already defined) mandatory; its value is
+// meant, so that a usage error is reported before any connection.
+func (v *verb) require(name string) { v.required = append(v.required, name) }
+
+// parse parses args, checks the positional arguments (named by names) and
+// the required flags, and returns the positional arguments and a client.
+func (v *verb) parse(args []string, names ...string) ([]string, *adminapi.Client, error) {
+	pos, err := parseArgs(v.fs, args, names...)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, name := range v.required {
+		if v.fs.Lookup(name).Value.String() == "" {
+			return nil, nil, usageError{fmt.Errorf("missing --%s %s", name, strings.ToUpper(name))}
+		}
+	}
+	c, err := v.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	return pos, c, nil
 }
 
 // parseArgs parses flags that may come before, between or after the

@@ -19,11 +19,17 @@ type Config struct {
 	LogLevel string // debug, info, warn, error; default "info"
 	LogJSON  bool   // JSON logs instead of text; default false
 	File     string // config file read, if any
+	PageSize int    // most NewUpdates per SyncUpdates answer; 0: clientsync's default
+	// ApprovedOnly offers clients only approved updates and their
+	// dependencies; the default offers every non-declined update with
+	// Action Evaluate, as WSUS does, so that "needed" counts exist before
+	// approval (protocol-wusp.md trap 27).
+	ApprovedOnly bool
 }
 
 // configKeys are the settings a config file and the environment may set, by
 // flag name. The config file holds "key = value" lines with # comments.
-var configKeys = []string{"addr", "data", "log-level", "log-json"}
+var configKeys = []string{"addr", "data", "log-level", "log-json", "page-size", "approved-only"}
 
 func defaultConfig() Config {
 	return Config{Addr: ":8530", DataDir: "./data", LogLevel: "info"}
@@ -35,6 +41,8 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `DIR` holding the database and content (env PATCHBAY_DATA)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env PATCHBAY_LOG_LEVEL)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "write logs as JSON (env PATCHBAY_LOG_JSON)")
+	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "most updates per SyncUpdates answer; 0 means 100 (env PATCHBAY_PAGE_SIZE)")
+	fs.BoolVar(&c.ApprovedOnly, "approved-only", c.ApprovedOnly, "offer clients only approved updates, not every non-declined one as WSUS does (env PATCHBAY_APPROVED_ONLY)")
 	fs.StringVar(&c.File, "config", c.File, "config `FILE` of key = value lines (env PATCHBAY_CONFIG)")
 }
 

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"patchbay/internal/admin"
+	"patchbay/internal/adminapi"
 )
 
 const groupsUsage = `usage: patchbay groups <subcommand> [flags]
@@ -26,15 +26,10 @@ func runGroups(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprint(stderr, groupsUsage)
 		return err
 	}
-	var af adminFlags
 	switch sub {
 	case "list":
-		fs := newFlagSet("groups list", "groups list [--json]", stderr)
-		af.bind(fs, getenv, true)
-		if _, err := parseArgs(fs, args); err != nil {
-			return err
-		}
-		c, err := af.client()
+		v := newVerb("groups list", "groups list [--json]", getenv, stderr, true)
+		_, c, err := v.parse(args)
 		if err != nil {
 			return err
 		}
@@ -42,13 +37,13 @@ func runGroups(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		if af.json {
+		if v.json {
 			return writeJSON(stdout, gs)
 		}
 		tw := newTable(stdout)
 		fmt.Fprintln(tw, "NAME\tCOMPUTERS\tID")
-		var walk func(gs []admin.Group, depth int)
-		walk = func(gs []admin.Group, depth int) {
+		var walk func(gs []adminapi.Group, depth int)
+		walk = func(gs []adminapi.Group, depth int) {
 			for _, g := range gs {
 				fmt.Fprintf(tw, "%s%s\t%d\t%s\n", strings.Repeat("  ", depth), cell(g.Name, 0), g.Computers, g.ID)
 				walk(g.Children, depth+1)
@@ -57,14 +52,9 @@ func runGroups(ctx context.Context, args []string, getenv func(string) string, s
 		walk(gs, 0)
 		return tw.Flush()
 	case "create":
-		fs := newFlagSet("groups create", "groups create NAME [--parent NAME]", stderr)
-		af.bind(fs, getenv, true)
-		parent := fs.String("parent", "", "parent group `NAME` or id (default All Computers)")
-		pos, err := parseArgs(fs, args, "group NAME")
-		if err != nil {
-			return err
-		}
-		c, err := af.client()
+		v := newVerb("groups create", "groups create NAME [--parent NAME]", getenv, stderr, true)
+		parent := v.fs.String("parent", "", "parent group `NAME` or id (default All Computers)")
+		pos, c, err := v.parse(args, "group NAME")
 		if err != nil {
 			return err
 		}
@@ -72,7 +62,7 @@ func runGroups(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		if af.json {
+		if v.json {
 			return writeJSON(stdout, g)
 		}
 		under := "All Computers"
@@ -82,13 +72,8 @@ func runGroups(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stdout, "created target group %q (%s) under %s\n", g.Name, g.ID, under)
 		return nil
 	case "delete":
-		fs := newFlagSet("groups delete", "groups delete NAME", stderr)
-		af.bind(fs, getenv, false)
-		pos, err := parseArgs(fs, args, "group NAME")
-		if err != nil {
-			return err
-		}
-		c, err := af.client()
+		v := newVerb("groups delete", "groups delete NAME", getenv, stderr, false)
+		pos, c, err := v.parse(args, "group NAME")
 		if err != nil {
 			return err
 		}

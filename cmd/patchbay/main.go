@@ -29,6 +29,14 @@ commands:
   catalog generate   write a generated reference catalog for tests and benchmarks
   version            print the version
 
+admin commands (talk to a running server's /api/v1/ with --server URL and the
+admin token from --token, PATCHBAY_TOKEN or DIR/admin.token with --data DIR):
+  groups list|create|delete          manage computer target groups
+  computers list|move                list computers, assign them to groups
+  updates list|show                  list and inspect updates
+  approve UPDATEID --group NAME      approve an update (--action, --deadline)
+  unapprove UPDATEID --group NAME    remove an approval
+
 Run "patchbay <command> -h" for a command's flags.
 `
 
@@ -50,6 +58,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runImport(ctx, args[1:], getenv, stdout, stderr)
 	case "catalog":
 		err = runCatalog(ctx, args[1:], stdout, stderr)
+	case "groups":
+		err = runGroups(ctx, args[1:], getenv, stdout, stderr)
+	case "computers":
+		err = runComputers(ctx, args[1:], getenv, stdout, stderr)
+	case "updates":
+		err = runUpdates(ctx, args[1:], getenv, stdout, stderr)
+	case "approve":
+		err = runApprove(ctx, args[1:], getenv, stdout, stderr)
+	case "unapprove":
+		err = runUnapprove(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "patchbay", version)
 	case "help", "-h", "--help":

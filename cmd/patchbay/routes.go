@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"time"
 
+	"patchbay/internal/adminapi"
 	"patchbay/internal/content"
 	"patchbay/internal/router"
+	"patchbay/internal/wusp"
 )
 
 // routes is the route table of the one listener (docs/architecture.md).
@@ -15,6 +17,12 @@ func (m *Main) routes() http.Handler {
 	rt := &router.Router{}
 	rt.Handle("/healthz", m.Metrics.Instrument("healthz", http.HandlerFunc(m.healthz)))
 	rt.Handle("/metrics", m.Metrics.Handler())
+	// The admin REST API (bearer token; see internal/adminapi).
+	rt.HandlePrefix(adminapi.Prefix, m.adminHandler())
+	// The MS-WUSP web services (architecture.md path table).
+	rt.Handle(wusp.PathSimpleAuth, m.Metrics.Instrument("simpleauth", withBaseURL(m.wusp.SimpleAuth)))
+	rt.Handle(wusp.PathClient, m.Metrics.Instrument("client", withBaseURL(m.wusp.Client)))
+	rt.Handle(wusp.PathReporting, m.Metrics.Instrument("reporting", withBaseURL(m.wusp.Reporting)))
 	// Update content by digest (MS-WUSP §2.2.2.5) and the self-update
 	// directory an administrator may fill for pre-Windows-10 clients.
 	rt.HandlePrefix("/Content/", m.Metrics.Instrument("content", content.Handler(m.Content, content.HandlerOptions{Logger: m.Logger})))

@@ -10,13 +10,17 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
+	"patchbay/internal/clientsync"
 	"patchbay/internal/content"
 	"patchbay/internal/content/disk"
 	"patchbay/internal/metrics"
+	"patchbay/internal/snapshot"
 	"patchbay/internal/store/sqlite"
+	"patchbay/internal/wusp"
 )
 
 // Main is a running Patchbay server: the wiring of configuration, storage and
@@ -25,11 +29,21 @@ import (
 type Main struct {
 	Config Config
 	Logger *slog.Logger
+	// Now is the clock of the client protocol (cookie expiry); nil means
+	// time.Now. Tests move it to expire cookies.
+	Now func() time.Time
 
 	DB         *sqlite.DB
 	Content    *disk.Store
 	SelfUpdate http.Handler
 	Metrics    *metrics.Registry
+	Catalog    *snapshot.Keeper
+	ClientSync *clientsync.Service
+	wusp       *wusp.Server
+
+	bgctx context.Context
+	stop  context.CancelFunc // ends background goroutines
+	bg    sync.WaitGroup
 
 	ln     net.Listener
 	server *http.Server
@@ -67,6 +81,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Metrics = metrics.New()
+	bgctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.bgctx, m.stop = bgctx, stop
+	if m.wusp, err = m.startClientProtocol(ctx); err != nil {
+		return err
+	}
 
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -113,6 +132,11 @@ func (m *Main) Close() error {
 		m.ln.Close()
 	}
 	m.ln = nil
+	if m.stop != nil {
+		m.stop()
+		m.bg.Wait() // background work flushes before the database closes
+		m.stop = nil
+	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
@@ -120,6 +144,11 @@ func (m *Main) Close() error {
 		m.DB = nil
 	}
 	return errors.Join(errs...)
+}
+
+// goBackground runs fn until Close.
+func (m *Main) goBackground(fn func(ctx context.Context)) {
+	m.bg.Go(func() { fn(m.bgctx) })
 }
 
 // runServe is "patchbay serve": run until SIGINT/SIGTERM, then shut down gracefully.

@@ -134,4 +134,3 @@ func newTestService(t *testing.T, cats Catalogs) *Service {
 	}
 	return s
 }
-

@@ -38,7 +38,7 @@ type sessionPayload struct {
 	Protocol string   `json:"p,omitempty"`
 	Anchor   int64    `json:"a"` // LastChange, Unix milliseconds
 	Server   string   `json:"s"`
-	Expires  int64    `json:"e"` // Unix seconds
+	Expires  int64    `json:"e"`           // Unix seconds
 	Software int64    `json:"w,omitempty"` // deployment watermark, Unix nanoseconds
 	Drivers  int64    `json:"d,omitempty"`
 }

@@ -75,4 +75,3 @@ func (s *Service) filesOf(cat *catalog.Catalog) map[[20]byte]fileRef {
 	s.filesCat, s.filesByID = cat, m
 	return m
 }
-
