@@ -20,17 +20,7 @@ import (
 // fallback (exact tag, then primary language, then English: trap 35); and a
 // FileLocation for every file of every returned revision (trap 34).
 func (s *Service) GetExtendedUpdateInfo(ctx context.Context, req *wusp.GetExtendedUpdateInfo) (*wusp.GetExtendedUpdateInfoResponse, error) {
-	sess, err := s.openSession(req.Cookie)
-	if err != nil {
-		return nil, err
-	}
-	if len(req.RevisionIDs) > s.cfg.MaxExtendedUpdatesPerRequest {
-		return nil, patchbay.Errorf(patchbay.EInvalid, "revisionIDs")
-	}
-	if err := checkInfoTypes(req.InfoTypes, req.Locales); err != nil {
-		return nil, err
-	}
-	cat, err := s.catalog()
+	sess, cat, err := s.extendedPreamble(req.Cookie, len(req.RevisionIDs), "revisionIDs", req.InfoTypes, req.Locales)
 	if err != nil {
 		return nil, err
 	}
@@ -60,17 +50,7 @@ func (s *Service) GetExtendedUpdateInfo(ctx context.Context, req *wusp.GetExtend
 // algorithm; Patchbay holds no encrypted content, so the decryption lists
 // are empty and every update reports HasEncryptedFiles false.
 func (s *Service) GetExtendedUpdateInfo2(ctx context.Context, req *wusp.GetExtendedUpdateInfo2) (*wusp.GetExtendedUpdateInfo2Response, error) {
-	sess, err := s.openSession(req.Cookie)
-	if err != nil {
-		return nil, err
-	}
-	if len(req.UpdateIDs) > s.cfg.MaxExtendedUpdatesPerRequest {
-		return nil, patchbay.Errorf(patchbay.EInvalid, "updateIDs")
-	}
-	if err := checkInfoTypes(req.InfoTypes, req.Locales); err != nil {
-		return nil, err
-	}
-	cat, err := s.catalog()
+	sess, cat, err := s.extendedPreamble(req.Cookie, len(req.UpdateIDs), "updateIDs", req.InfoTypes, req.Locales)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +78,26 @@ func (s *Service) GetExtendedUpdateInfo2(ctx context.Context, req *wusp.GetExten
 		info.FileLocations = s.fileLocations(ctx, cat, ids, true)
 	}
 	return &wusp.GetExtendedUpdateInfo2Response{GetExtendedUpdateInfo2Result: info}, nil
+}
+
+// extendedPreamble applies the validation shared by GetExtendedUpdateInfo
+// and GetExtendedUpdateInfo2 (§3.1.5.9): the cookie, at most
+// MaxExtendedUpdatesPerRequest revisions (InvalidParameters naming the
+// list), and the infoTypes/locales rules; it returns the session and the
+// current catalog.
+func (s *Service) extendedPreamble(c *wusp.Cookie, n int, list string, types, locales []string) (sessionPayload, *catalog.Catalog, error) {
+	sess, err := s.openSession(c)
+	if err != nil {
+		return sess, nil, err
+	}
+	if n > s.cfg.MaxExtendedUpdatesPerRequest {
+		return sess, nil, patchbay.Errorf(patchbay.EInvalid, "%s", list)
+	}
+	if err := checkInfoTypes(types, locales); err != nil {
+		return sess, nil, err
+	}
+	cat, err := s.catalog()
+	return sess, cat, err
 }
 
 // checkInfoTypes applies §3.1.5.9: infoTypes present; locales present when

@@ -19,17 +19,7 @@ const printerClassGUID = "{4d36e979-e325-11ce-bfc1-08002be10318}"
 // cached ones are printerUpdateIDs. There is no device list in this call,
 // so every deployed printer driver is offered, in pages like SyncUpdates.
 func (s *Service) SyncPrinterCatalog(ctx context.Context, req *wusp.SyncPrinterCatalog) (*wusp.SyncPrinterCatalogResponse, error) {
-	sess, err := s.openSession(req.Cookie)
-	if err != nil {
-		return nil, err
-	}
-	if sess.Anchor != s.anchor() {
-		return nil, patchbay.Errorf(patchbay.EConfigChanged, "")
-	}
-	if err := s.requireRegistration(ctx, sess.Client); err != nil {
-		return nil, err
-	}
-	cat, err := s.catalog()
+	sess, cat, err := s.syncPreamble(ctx, req.Cookie)
 	if err != nil {
 		return nil, err
 	}

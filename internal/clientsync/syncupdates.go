@@ -17,10 +17,6 @@ import (
 // snapshot's bytes, written without copying. No SQL runs here once the
 // client's registration is cached.
 func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp.SyncUpdatesResponse, error) {
-	sess, err := s.openSession(req.Cookie)
-	if err != nil {
-		return nil, err
-	}
 	p := req.Parameters
 	if p == nil {
 		return nil, patchbay.Errorf(patchbay.EInvalid, "parameters")
@@ -28,13 +24,7 @@ func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp
 	if len(p.SystemSpec) > 0 && !p.SkipSoftwareSync {
 		return nil, patchbay.Errorf(patchbay.EInvalid, "parameters.SystemSpec")
 	}
-	if sess.Anchor != s.anchor() {
-		return nil, patchbay.Errorf(patchbay.EConfigChanged, "")
-	}
-	if err := s.requireRegistration(ctx, sess.Client); err != nil {
-		return nil, err
-	}
-	cat, err := s.catalog()
+	sess, cat, err := s.syncPreamble(ctx, req.Cookie)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +84,25 @@ func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp
 	}
 	s.contacts.note(sess.Client, ContactSync, s.now())
 	return &wusp.SyncUpdatesResponse{SyncUpdatesResult: info}, nil
+}
+
+// syncPreamble applies the checks SyncUpdates and SyncPrinterCatalog share
+// (§3.1.5.7, §3.1.5.12): a valid cookie, ConfigChanged when the
+// configuration moved since the client's GetConfig, RegistrationRequired
+// for an unregistered client; it returns the session and the catalog.
+func (s *Service) syncPreamble(ctx context.Context, c *wusp.Cookie) (sessionPayload, *catalog.Catalog, error) {
+	sess, err := s.openSession(c)
+	if err != nil {
+		return sess, nil, err
+	}
+	if sess.Anchor != s.anchor() {
+		return sess, nil, patchbay.Errorf(patchbay.EConfigChanged, "")
+	}
+	if err := s.requireRegistration(ctx, sess.Client); err != nil {
+		return sess, nil, err
+	}
+	cat, err := s.catalog()
+	return sess, cat, err
 }
 
 // updateInfos converts offers to UpdateInfo. Every item carries a

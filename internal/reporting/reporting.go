@@ -121,7 +121,7 @@ func Ingest(ctx context.Context, st Store, computerID string, clientTime, receiv
 	}
 	valid := make([]patchbay.Event, 0, len(events))
 	for i, e := range events {
-		inst, ok := parseGUID(e.InstanceID)
+		inst, ok := patchbay.ParseGUID(e.InstanceID)
 		if !ok {
 			res.Rejected = append(res.Rejected, Rejection{Index: i, Reason: fmt.Sprintf("EventInstanceID %q is not a GUID", e.InstanceID)})
 			continue
@@ -133,7 +133,7 @@ func Ingest(ctx context.Context, st Store, computerID string, clientTime, receiv
 			res.OtherNamespace++
 		}
 		e.ComputerID, e.InstanceID, e.ReceivedAt = id, inst, received
-		if u, ok := parseGUID(e.UpdateID); ok {
+		if u, ok := patchbay.ParseGUID(e.UpdateID); ok {
 			e.UpdateID = u
 		} else if strings.TrimSpace(e.UpdateID) == "" {
 			e.UpdateID = zeroGUID

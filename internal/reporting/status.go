@@ -76,7 +76,7 @@ func Derive(events []patchbay.Event) store.StatusChanges {
 				report = e
 			}
 		case patchbay.EventInstallFailed, eventScheduledInstallFailed, eventShutdownInstallFailed:
-			if u, ok := parseGUID(e.UpdateID); ok && u != zeroGUID {
+			if u, ok := patchbay.ParseGUID(e.UpdateID); ok && u != zeroGUID {
 				c.Set = append(c.Set, store.StatusChange{UpdateID: u, State: patchbay.StateFailed, At: e.Time})
 			}
 		case patchbay.EventDetectionFinished:
@@ -106,7 +106,7 @@ func statusReport(misc []string, at time.Time) *store.StatusReport {
 	for _, l := range slices.Backward(statusLists) { // lowest precedence first; later lists overwrite
 		for _, v := range lists[l.tag] {
 			for _, s := range strings.Split(v, ";") {
-				if u, ok := parseGUID(s); ok && u != zeroGUID {
+				if u, ok := patchbay.ParseGUID(s); ok && u != zeroGUID {
 					state[u] = l.state
 				}
 			}
@@ -118,31 +118,4 @@ func statusReport(misc []string, at time.Time) *store.StatusReport {
 	}
 	slices.SortFunc(r.States, func(a, b store.StatusChange) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
 	return r
-}
-
-// parseGUID returns s as a lower-case canonical GUID. It accepts upper
-// case, surrounding space and braces.
-func parseGUID(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		s = s[1:37]
-	}
-	if len(s) != 36 {
-		return "", false
-	}
-	b := []byte(s)
-	for i, ch := range b {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if ch != '-' {
-				return "", false
-			}
-		case '0' <= ch && ch <= '9', 'a' <= ch && ch <= 'f':
-		case 'A' <= ch && ch <= 'F':
-			b[i] = ch + ('a' - 'A')
-		default:
-			return "", false
-		}
-	}
-	return string(b), true
 }

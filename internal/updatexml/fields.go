@@ -198,7 +198,7 @@ func requiredGUID(n *node, name string) (string, error) {
 	if !ok {
 		return "", ErrMissing
 	}
-	g, ok := normalizeGUID(v)
+	g, ok := patchbay.ParseGUID(v)
 	if !ok {
 		return "", invalidf("GUID", v)
 	}
@@ -232,39 +232,9 @@ func optionalBool(n *node, name string) (bool, error) {
 	return false, invalidf("boolean", v)
 }
 
-// normalizeGUID accepts the 8-4-4-4-12 form in any letter case, optionally in
-// braces, and returns it in lower case.
-func normalizeGUID(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		s = s[1:37]
-	}
-	if len(s) != 36 {
-		return "", false
-	}
-	b := []byte(s)
-	for i, c := range b {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return "", false
-			}
-			continue
-		}
-		switch {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
-		case 'A' <= c && c <= 'F':
-			b[i] = c + ('a' - 'A')
-		default:
-			return "", false
-		}
-	}
-	return string(b), true
-}
-
 // normalizeGUIDOrKeep lower-cases a GUID and returns anything else trimmed.
 func normalizeGUIDOrKeep(s string) string {
-	if g, ok := normalizeGUID(s); ok {
+	if g, ok := patchbay.ParseGUID(s); ok {
 		return g
 	}
 	return strings.TrimSpace(s)
