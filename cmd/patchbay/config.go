@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 )
@@ -25,11 +26,19 @@ type Config struct {
 	// Action Evaluate, as WSUS does, so that "needed" counts exist before
 	// approval (protocol-wusp.md trap 27).
 	ApprovedOnly bool
+	// Targeting is "server" (administrators assign computers to groups) or
+	// "client" (computers name their groups through the TargetGroup
+	// policy); empty keeps what the database holds (server on a new one).
+	Targeting string
+	// ContentURL, when set, is where clients download content instead of
+	// this server's /Content (a CDN, or Microsoft Update when content is
+	// left there); file URLs become ContentURL + /Content/XX/SHA1.ext.
+	ContentURL string
 }
 
 // configKeys are the settings a config file and the environment may set, by
 // flag name. The config file holds "key = value" lines with # comments.
-var configKeys = []string{"addr", "data", "log-level", "log-json", "page-size", "approved-only"}
+var configKeys = []string{"addr", "data", "log-level", "log-json", "page-size", "approved-only", "targeting", "content-url"}
 
 func defaultConfig() Config {
 	return Config{Addr: ":8530", DataDir: "./data", LogLevel: "info"}
@@ -43,6 +52,8 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "write logs as JSON (env PATCHBAY_LOG_JSON)")
 	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "most updates per SyncUpdates answer; 0 means 100 (env PATCHBAY_PAGE_SIZE)")
 	fs.BoolVar(&c.ApprovedOnly, "approved-only", c.ApprovedOnly, "offer clients only approved updates, not every non-declined one as WSUS does (env PATCHBAY_APPROVED_ONLY)")
+	fs.StringVar(&c.Targeting, "targeting", c.Targeting, "target groups from the `server` (administrator assigns) or the `client` (TargetGroup policy) (env PATCHBAY_TARGETING)")
+	fs.StringVar(&c.ContentURL, "content-url", c.ContentURL, "base `URL` clients download content from instead of this server (env PATCHBAY_CONTENT_URL)")
 	fs.StringVar(&c.File, "config", c.File, "config `FILE` of key = value lines (env PATCHBAY_CONFIG)")
 }
 
@@ -125,6 +136,16 @@ func isConfigKey(k string) bool {
 func (c *Config) validate() error {
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	switch c.Targeting {
+	case "", "server", "client":
+	default:
+		return fmt.Errorf("targeting %q: want server or client", c.Targeting)
+	}
+	if c.ContentURL != "" {
+		if u, err := url.Parse(c.ContentURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("content-url %q: want an http or https URL", c.ContentURL)
+		}
 	}
 	if c.DataDir == "" {
 		return errors.New("data directory must not be empty")

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -270,5 +271,65 @@ func TestCookieExpiryAndConfigChange(t *testing.T) {
 	}
 	if _, err := sc.sync(ctx); err != nil {
 		t.Fatalf("sync after re-reading the configuration: %v", err)
+	}
+}
+
+// TestClientSideTargeting: with --targeting client, a computer's groups are
+// the names its TargetGroup policy sends in GetAuthorizationCookie, so an
+// approval for "Pilot" reaches only the clients that claim Pilot.
+func TestClientSideTargeting(t *testing.T) {
+	m, approvals := startWithCatalog(t, func(c *Config) { c.Targeting = "client" })
+	ctx := t.Context()
+	pilot, err := m.DB.CreateGroup(ctx, patchbay.TargetGroup{Name: "Pilot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := bundleApprovals(t, m, approvals, 1)[0]
+	rid, _ := m.Catalog.Load().RevisionID(id)
+	rev, _, _ := m.Catalog.Load().Revision(rid)
+	if err := m.DB.Approve(ctx, patchbay.Approval{UpdateID: id, RevisionNumber: rev.RevisionNumber, GroupID: pilot.ID, Action: patchbay.ActionInstall}); err != nil {
+		t.Fatal(err)
+	}
+	m.Catalog.Refresh(ctx, false)
+
+	inPilot := newScanClient(t, m.URL(), nil)
+	inPilot.group = "pilot" // group names match case-insensitively
+	inPilot.fullScan(ctx)
+	other := newScanClient(t, m.URL(), nil)
+	other.fullScan(ctx)
+	if u, ok := inPilot.byUpdate(id); !ok || u.Deployment.Action != "Install" {
+		t.Errorf("Pilot client: %v %+v, want Install", ok, u.Deployment)
+	}
+	if u, ok := other.byUpdate(id); !ok || u.Deployment.Action != "Evaluate" {
+		t.Errorf("other client: %v %+v, want Evaluate", ok, u.Deployment)
+	}
+}
+
+// TestExternalContentURL: with --content-url, file locations point there
+// (content left on Microsoft Update or behind a CDN).
+func TestExternalContentURL(t *testing.T) {
+	m, approvals := startWithCatalog(t, func(c *Config) { c.ContentURL = "http://cdn.example.test:8080/wsus" })
+	ctx := t.Context()
+	approve(t, m, patchbay.ActionInstall, time.Time{}, bundleApprovals(t, m, approvals, 1)...)
+	sc := newScanClient(t, m.URL(), nil)
+	sc.fullScan(ctx)
+	var leaves wusp.Ints
+	for id, u := range sc.cache {
+		if u.Deployment.Action == "Bundle" {
+			leaves = append(leaves, id)
+		}
+	}
+	r, err := sc.c.GetExtendedUpdateInfo(ctx, &wusp.GetExtendedUpdateInfo{Cookie: sc.cookie, RevisionIDs: leaves, InfoTypes: wusp.FragmentTypes{"Extended"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs := r.GetExtendedUpdateInfoResult.FileLocations
+	if len(locs) == 0 {
+		t.Fatal("no file locations")
+	}
+	for _, l := range locs {
+		if !strings.HasPrefix(l.Url, "http://cdn.example.test:8080/wsus/Content/") {
+			t.Errorf("file URL %s is not under the content URL", l.Url)
+		}
 	}
 }

@@ -41,6 +41,18 @@ func (m *Main) startClientProtocol(ctx context.Context) (*wusp.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read targeting mode: %w", err)
 	}
+	if m.Config.Targeting != "" && m.Config.Targeting != mode {
+		// Clients must learn that their groups now come from elsewhere:
+		// moving LastChange makes their next scan answer ConfigChanged.
+		if err := m.DB.SetTargetingMode(ctx, m.Config.Targeting); err != nil {
+			return nil, fmt.Errorf("set targeting mode: %w", err)
+		}
+		if lastChange, err = m.DB.BumpConfigLastChange(ctx); err != nil {
+			return nil, fmt.Errorf("record configuration change: %w", err)
+		}
+		mode = m.Config.Targeting
+		m.Logger.Info("targeting mode changed", "mode", mode)
+	}
 	key, err := cookie.LoadOrCreateKey(filepath.Join(m.Config.DataDir, "cookie.key"))
 	if err != nil {
 		return nil, err
@@ -50,6 +62,7 @@ func (m *Main) startClientProtocol(ctx context.Context) (*wusp.Server, error) {
 		LastChange:          lastChange,
 		ClientSideTargeting: mode == "client",
 		PageSize:            m.Config.PageSize,
+		ContentURL:          m.Config.ContentURL,
 	}, clientsync.Deps{
 		Computers: m.DB,
 		Fragments: m.DB,
