@@ -42,6 +42,9 @@ var allowedImports = map[string][]string{
 	"internal/clientsync":       {"", "internal/catalog", "internal/cookie", "internal/content", "internal/wusp"},
 	"internal/admin":            {"", "internal/store"},
 	"internal/adminapi":         {"", "internal/admin", "internal/store"},
+	"internal/applicability":    {""},
+	"internal/agent":            {"", "internal/applicability", "internal/wusp", "internal/soap", "internal/content", "internal/content/download", "internal/cab"},
+	"internal/agent/swarm":      {"", "internal/agent", "internal/applicability", "internal/wusp", "internal/soap"},
 	"internal/wusp":             {"", "internal/soap", "internal/xpress"},
 	"internal/wsusss":           {"", "internal/soap", "internal/xpress", "internal/cab"},
 }
