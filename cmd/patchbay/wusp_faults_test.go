@@ -235,3 +235,15 @@ func TestOtherClientOperations(t *testing.T) {
 	}
 	validateResponses(t, rec)
 }
+
+// TestASMXGet: a browser or monitoring probe that GETs a service path gets
+// the service page a web service answers with, not an error.
+func TestASMXGet(t *testing.T) {
+	m := startMain(t)
+	for _, p := range []string{"/ClientWebService/client.asmx", "/SIMPLEAUTHWEBSERVICE/SimpleAuth.asmx", "//ReportingWebService/ReportingWebService.asmx"} {
+		code, body, hdr := get(t, m.URL()+p)
+		if code != 200 || !strings.Contains(hdr.Get("Content-Type"), "text/html") || !strings.Contains(body, "Web Service") {
+			t.Errorf("GET %s = %d %s %.100q", p, code, hdr.Get("Content-Type"), body)
+		}
+	}
+}
