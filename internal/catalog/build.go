@@ -70,7 +70,6 @@ func Build(in Input) (*Catalog, error) {
 		version:      in.Version,
 		n:            n,
 		ids:          make([]int32, n),
-		byID:         make(map[int32]int32, n),
 		revs:         make([]*patchbay.Revision, n),
 		core:         make([][]byte, n),
 		kind:         make([]kind, n),
@@ -99,12 +98,13 @@ func Build(in Input) (*Catalog, error) {
 		}
 		byKey[k] = i
 		uids[i] = uid
-		c.ids[i], c.byID[e.ID], c.revs[i], c.core[i] = e.ID, i, e.Revision, e.Core
+		c.ids[i], c.revs[i], c.core[i] = e.ID, e.Revision, e.Core
 		c.kind[i] = kindOf(e.Revision.Type)
 		if l, ok := c.latest[uid]; !ok || c.revs[l].RevisionNumber < e.Revision.RevisionNumber {
 			c.latest[uid] = i
 		}
 	}
+	c.byID = newIDIndex(c.ids)
 	c.driverSet = newBitset(n)
 	for i, k := range c.kind {
 		if k == kindDriver {
@@ -347,7 +347,7 @@ func (c *Catalog) buildLeafStamps(in Input) {
 		c.leafStamp[i] = epoch
 		if p := in.Previous; p != nil {
 			c.leafStamp[i] = now
-			if pi, ok := p.byID[c.ids[i]]; ok && p.nonLeaf.has(pi) == c.nonLeaf.has(i) {
+			if pi, ok := p.byID.lookup(c.ids[i]); ok && p.nonLeaf.has(pi) == c.nonLeaf.has(i) {
 				c.leafStamp[i] = p.leafStamp[pi]
 			}
 		}

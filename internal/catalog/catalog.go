@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -15,7 +16,7 @@ type Catalog struct {
 	n       int
 
 	ids    []int32 // index → RevisionID, ascending
-	byID   map[int32]int32
+	byID   idIndex // RevisionID → index
 	revs   []*patchbay.Revision
 	core   [][]byte
 	kind   []kind
@@ -45,6 +46,8 @@ type Catalog struct {
 	watermark    time.Time
 	approvedOnly bool
 	problems     []Problem
+
+	satMemo satMemo // per installed set: revisions whose prerequisites it satisfies
 }
 
 // kind is a compact UpdateType.
@@ -90,6 +93,54 @@ func (c *Catalog) RevisionID(updateID string) (int32, bool) {
 		return 0, false
 	}
 	return c.ids[i], true
+}
+
+// idIndex maps RevisionIDs to indices. RevisionIDs come from SQLite
+// AUTOINCREMENT or a PostgreSQL sequence, so they are nearly dense and a
+// slice over [min, max] answers in one load; Select looks up every id a
+// client has cached (thousands per call). Sparse ids fall back to a binary
+// search of the sorted ids, which costs no memory.
+type idIndex struct {
+	min   int32
+	dense []int32 // id-min → index, -1 where no revision has the id; nil when sparse
+	ids   []int32 // ascending, shared with Catalog.ids
+}
+
+// newIDIndex indexes ids, which must be ascending without duplicates.
+func newIDIndex(ids []int32) idIndex {
+	x := idIndex{ids: ids}
+	if len(ids) == 0 {
+		return x
+	}
+	span := int64(ids[len(ids)-1]) - int64(ids[0]) + 1
+	if span > 4*int64(len(ids))+1024 {
+		return x // sparse: at most 16 bytes per revision for the slice
+	}
+	x.min, x.dense = ids[0], make([]int32, span)
+	for k := range x.dense {
+		x.dense[k] = -1
+	}
+	for i, id := range ids {
+		x.dense[id-x.min] = int32(i)
+	}
+	return x
+}
+
+// lookup returns the index of RevisionID id and whether the catalog has it.
+func (x *idIndex) lookup(id int32) (int32, bool) {
+	if x.dense != nil {
+		k := int64(id) - int64(x.min)
+		if k < 0 || k >= int64(len(x.dense)) {
+			return -1, false
+		}
+		i := x.dense[k]
+		return i, i >= 0
+	}
+	i, ok := slices.BinarySearch(x.ids, id)
+	if !ok {
+		return -1, false
+	}
+	return int32(i), true
 }
 
 // Holder publishes the current Catalog. Load never blocks; Swap replaces the

@@ -307,7 +307,7 @@ func (c *Catalog) buildGroup(g *group, byGroup map[string]map[int32]patchbay.App
 			d.stamp = maxTime(d.stamp, epoch)
 		} else {
 			d.stamp = now
-			if pi, ok := pc.byID[c.ids[i]]; ok && prev != nil && prev.scope.has(pi) {
+			if pi, ok := pc.byID.lookup(c.ids[i]); ok && prev != nil && prev.scope.has(pi) {
 				if pd := pc.depOf(prev, pi); pd.sameContent(d) {
 					d.stamp = pd.stamp
 				}
@@ -328,7 +328,7 @@ func (c *Catalog) buildEvalStamps(p *Catalog, now, epoch time.Time) {
 		c.evalStamps[i] = epoch
 		if p != nil {
 			c.evalStamps[i] = now
-			if pi, ok := p.byID[c.ids[i]]; ok && p.defaultScope.has(pi) {
+			if pi, ok := p.byID.lookup(c.ids[i]); ok && p.defaultScope.has(pi) {
 				c.evalStamps[i] = p.evalStamps[pi]
 			}
 		}
@@ -427,7 +427,7 @@ func (v view) dep(i int32) dep {
 // and false when it is not in their scope (MS-WUSP §3.1.5.8 RefreshCache,
 // §3.1.5.9 OutOfScopeRevisionIDs).
 func (c *Catalog) Deployment(groupIDs []string, id int32) (Deployment, bool) {
-	i, ok := c.byID[id]
+	i, ok := c.byID.lookup(id)
 	if !ok {
 		return Deployment{}, false
 	}

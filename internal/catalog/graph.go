@@ -85,7 +85,7 @@ type Info struct {
 
 // Lookup returns the graph view of the revision with RevisionID id.
 func (c *Catalog) Lookup(id int32) (Info, bool) {
-	i, ok := c.byID[id]
+	i, ok := c.byID.lookup(id)
 	if !ok {
 		return Info{}, false
 	}
@@ -116,7 +116,7 @@ func (c *Catalog) Lookup(id int32) (Info, bool) {
 // Revision returns the parsed revision and its pre-rendered Core fragment
 // (MS-WUSP §3.1.1.1) for RevisionID id; the caller must not modify either.
 func (c *Catalog) Revision(id int32) (*patchbay.Revision, []byte, bool) {
-	i, ok := c.byID[id]
+	i, ok := c.byID.lookup(id)
 	if !ok {
 		return nil, nil, false
 	}
@@ -126,7 +126,7 @@ func (c *Catalog) Revision(id int32) (*patchbay.Revision, []byte, bool) {
 // CategoryMembers returns the RevisionIDs of the latest revisions that name
 // category id in an IsCategory prerequisite clause, sorted.
 func (c *Catalog) CategoryMembers(id int32) []int32 {
-	i, ok := c.byID[id]
+	i, ok := c.byID.lookup(id)
 	if !ok {
 		return nil
 	}

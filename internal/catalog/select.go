@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -91,41 +92,38 @@ type Result struct {
 //     Deployment or IsLeaf changed after q.Since.
 func (c *Catalog) Select(groupIDs []string, q Query) Result {
 	v := c.viewOf(groupIDs)
-	s := selector{c: c, v: v, installed: newBitset(c.n), cached: newBitset(c.n)}
+	sc := getScratch(c.n)
+	defer scratchPool.Put(sc)
+	s := selector{c: c, v: v, installed: sc.installed, cached: sc.cached}
 	for _, id := range q.InstalledNonLeaf {
-		if i, ok := c.byID[id]; ok {
+		if i, ok := c.byID.lookup(id); ok {
 			s.installed.set(i)
 		}
+	}
+	if !q.SkipSoftware {
+		s.sat = c.satisfiedSet(s.installed)
 	}
 	cachedIDs := [][]int32{q.InstalledNonLeaf, q.OtherCached}
 	if q.SkipSoftware {
 		cachedIDs = [][]int32{q.CachedDrivers}
 	}
-	// Resolve the cached ids once; -1 marks ids this catalog does not know.
-	n := 0
-	for _, l := range cachedIDs {
-		n += len(l)
-	}
-	cachedIdx := make([]int32, 0, n)
+	res := Result{Watermark: c.watermark, DriverSyncNotNeeded: !c.anyDriver(v.scope)}
+	// Unknown ids are out of scope (trap 29); known ones are sorted out
+	// below, in index order.
 	for _, l := range cachedIDs {
 		for _, id := range l {
-			i, ok := c.byID[id]
-			if !ok {
-				i = -1
-			} else {
+			if i, ok := c.byID.lookup(id); ok {
 				s.cached.set(i)
+			} else {
+				res.OutOfScope = append(res.OutOfScope, id)
 			}
-			cachedIdx = append(cachedIdx, i)
 		}
 	}
 	if len(q.FilterCategories) > 0 {
 		s.related = c.relatedTo(q.FilterCategories)
 	}
-	res := Result{Watermark: c.watermark, DriverSyncNotNeeded: !c.anyDriver(v.scope)}
-	var needed func(int32) bool
 	if q.SkipSoftware {
 		hw := s.driverWinners(q.Devices, q.Computer)
-		needed = func(i int32) bool { _, ok := hw[i]; return ok }
 		s.hardware = hw
 		idx := make([]int32, 0, len(hw))
 		for i := range hw {
@@ -141,37 +139,49 @@ func (c *Catalog) Select(groupIDs []string, q Query) Result {
 			res.NewUpdates = append(res.NewUpdates, s.offer(i))
 		}
 	} else {
-		needed = func(i int32) bool { return s.base(i) && c.kind[i] != kindDriver }
 		res.NewUpdates, res.Truncated = s.newSoftware(q.Max)
 	}
 
 	// Nothing in this generation is newer than the client's watermark: the
 	// steady state, where ChangedUpdates needs no deployment lookups.
 	anyChange := q.Since.IsZero() || c.watermark.After(q.Since)
-	seen := newBitset(c.n)
-	k := 0
-	for _, l := range cachedIDs {
-		for _, id := range l {
-			i := cachedIdx[k]
-			k++
+	// Each cached revision once, in index (RevisionID) order, so that the
+	// prerequisite lookups walk the catalog's arrays forward. In the
+	// software pass a revision is needed when it passes base and is no
+	// driver: the set tests of base are done a word at a time.
+	twoGroup := len(q.FilterCategories) > 0 && q.TwoGroupOutOfScope
+	for w, x := range s.cached {
+		var cand uint64
+		if !q.SkipSoftware && w < len(v.scope) {
+			cand = x & v.scope[w] & c.current[w] &^ c.unsat[w] &^ c.driverSet[w]
+			if s.related != nil {
+				cand &= s.related[w]
+			}
+			if s.sat != nil {
+				cand &= s.sat[w]
+			}
+		}
+		for x != 0 {
+			bit := x & -x
+			x &^= bit
+			i := int32(w<<6 | bits.TrailingZeros64(bit))
+			var needed bool
+			if q.SkipSoftware {
+				_, needed = s.hardware[i]
+			} else {
+				needed = cand&bit != 0 && (s.sat != nil || s.satisfied(i))
+			}
 			switch {
-			case i < 0:
-				res.OutOfScope = append(res.OutOfScope, id)
-			case seen.has(i):
-			case needed(i):
-				seen.set(i)
+			case needed:
 				if anyChange {
 					if d := s.offer(i); q.Since.IsZero() || d.Deployment.LastChangeTime.After(q.Since) {
 						res.ChangedUpdates = append(res.ChangedUpdates, d)
 					}
 				}
+			case twoGroup && v.scope.has(i) && c.current.has(i):
+				res.DeployedOutOfScope = append(res.DeployedOutOfScope, c.ids[i])
 			default:
-				seen.set(i)
-				if len(q.FilterCategories) > 0 && q.TwoGroupOutOfScope && v.scope.has(i) && c.current.has(i) {
-					res.DeployedOutOfScope = append(res.DeployedOutOfScope, id)
-				} else {
-					res.OutOfScope = append(res.OutOfScope, id)
-				}
+				res.OutOfScope = append(res.OutOfScope, c.ids[i])
 			}
 		}
 	}
@@ -182,6 +192,30 @@ func (c *Catalog) Select(groupIDs []string, q Query) Result {
 	return res
 }
 
+// scratch is the per-call memory of Select that scales with the catalog
+// rather than with the answer: the installed and cached sets. Every call
+// would otherwise allocate them; they are pooled and cleared on reuse.
+type scratch struct {
+	installed, cached bitset
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// getScratch returns a scratch with empty bitsets of n members.
+func getScratch(n int) *scratch {
+	sc := scratchPool.Get().(*scratch)
+	words := (n + 63) / 64
+	for _, b := range []*bitset{&sc.installed, &sc.cached} {
+		if cap(*b) < words {
+			*b = make(bitset, words)
+		} else {
+			*b = (*b)[:words]
+			clear(*b)
+		}
+	}
+	return sc
+}
+
 // selector holds the per-call sets of one Select.
 type selector struct {
 	c         *Catalog
@@ -189,6 +223,7 @@ type selector struct {
 	installed bitset
 	cached    bitset
 	related   bitset // nil: no category filter
+	sat       bitset // revisions installed satisfies (satMemo); nil: not known, ask satisfied
 	hardware  map[int32][]string
 }
 
@@ -240,14 +275,20 @@ func (s *selector) newSoftware(max int) ([]Offer, bool) {
 			} else {
 				x &^= c.nonLeaf[w]
 			}
+			if s.sat != nil {
+				x &= s.sat[w]
+			}
 			for x != 0 {
 				i := int32(w<<6 | bits.TrailingZeros64(x))
 				x &= x - 1
-				if !s.satisfied(i) {
+				if s.sat == nil && !s.satisfied(i) {
 					continue
 				}
 				if max > 0 && len(out) == max {
 					return out, true
+				}
+				if out == nil && max > 0 {
+					out = make([]Offer, 0, min(max, 256)) // one page
 				}
 				out = append(out, s.offer(i))
 			}

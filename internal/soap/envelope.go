@@ -46,11 +46,31 @@ func (e *VersionMismatchError) Error() string {
 // prefixes, white space, comments, an XML declaration, a UTF-8 byte order
 // mark and UTF-16 (with a byte order mark) are accepted. Entities other than
 // the XML built-ins are refused, never expanded. The document must be
-// well-formed to its end. Errors are syntax errors from encoding/xml,
-// ErrNotEnvelope or *VersionMismatchError.
+// well-formed to its end, but the content of the body element is only
+// delimited here (by a byte-level scan, scan.go, with the tokenizer as the
+// fallback): Decode checks it, so a handler that does not call Decode must
+// not trust it. Errors are syntax errors from encoding/xml, ErrNotEnvelope
+// or *VersionMismatchError.
 func ParseMessage(data []byte) (*Message, error) {
 	data = toUTF8(data)
+	return parseMessage(data, true)
+}
+
+// parseMessage is ParseMessage on UTF-8 data. With fast set, the body
+// element is delimited by ScanContent and the rest of the document, with
+// the body element's content cut out, goes through the tokenizer; the
+// whole document goes through the tokenizer when the scan gives up or
+// disagrees, and always without fast.
+func parseMessage(data []byte, fast bool) (*Message, error) {
 	d := newDecoder(data)
+	converted := false
+	if fast {
+		d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
+			// Offsets then count converted bytes, not data's.
+			converted = true
+			return charsetReader(label, r)
+		}
+	}
 	m := &Message{data: data}
 	root, err := nextStart(d)
 	if err != nil {
@@ -94,6 +114,12 @@ func ParseMessage(data []byte) (*Message, error) {
 		if t, ok := tok.(xml.StartElement); ok {
 			m.Name = t.Name
 			m.start = off
+			if fast && !converted {
+				if fm, ok := m.parseHollow(int(off)); ok {
+					return fm, nil
+				}
+				return parseMessage(data, false)
+			}
 			if err := skip(d, 3); err != nil {
 				return nil, err
 			}
@@ -119,6 +145,32 @@ func ParseMessage(data []byte) (*Message, error) {
 			}
 		}
 	}
+}
+
+// parseHollow finishes a fast parse of m, whose body element starts at
+// data[off]: it finds the element's end with ScanContent and parses the
+// document without the element's content, which must give the same
+// element at the same offset. It returns false when the scan gives up or
+// the tokenizer finds anything wrong, leaving the verdict to the tokenizer
+// on the whole document.
+func (m *Message) parseHollow(off int) (*Message, bool) {
+	t, ok := ScanTag(m.data, off)
+	if !ok {
+		return nil, false
+	}
+	closeAt, end, ok := ScanContent(m.data, t)
+	if !ok || !ValidRefs(m.data[t.End:closeAt]) {
+		return nil, false
+	}
+	hollow := make([]byte, 0, t.End+len(m.data)-closeAt)
+	hollow = append(append(hollow, m.data[:t.End]...), m.data[closeAt:]...)
+	h, err := parseMessage(hollow, false)
+	if err != nil || h.Name != m.Name || h.start != int64(off) || len(h.Body) != t.End-off+end-closeAt {
+		return nil, false
+	}
+	m.Version = h.Version
+	m.Body = m.data[off:end]
+	return m, true
 }
 
 // maxDepth bounds element nesting. encoding/xml's Decoder.Token keeps a
@@ -173,6 +225,38 @@ func (m *Message) Decode(v any) error {
 			return d.DecodeElement(v, &se)
 		}
 	}
+}
+
+// Span is a byte range [Start, End) of a Message's Body.
+type Span struct{ Start, End int }
+
+// Omit returns a copy of m whose Body (and document) lack the given spans
+// of Body, which must be in order, must not overlap and should each be a
+// whole element the caller has read itself: Decode on the copy then reads
+// the rest of the body element with the envelope's namespaces in scope.
+// m is unchanged. Omit panics on spans out of order or outside Body.
+func (m *Message) Omit(spans []Span) *Message {
+	if len(spans) == 0 {
+		c := *m
+		return &c
+	}
+	base := int(m.start)
+	cut := 0
+	for i, s := range spans {
+		if s.Start < 0 || s.End < s.Start || s.End > len(m.Body) || i > 0 && s.Start < spans[i-1].End {
+			panic("soap: Omit spans out of order or outside Body")
+		}
+		cut += s.End - s.Start
+	}
+	data := make([]byte, 0, len(m.data)-cut)
+	data = append(data, m.data[:base]...)
+	prev := 0
+	for _, s := range spans {
+		data = append(data, m.Body[prev:s.Start]...)
+		prev = s.End
+	}
+	data = append(data, m.data[base+prev:]...)
+	return &Message{Version: m.Version, Name: m.Name, Body: data[base : base+len(m.Body)-cut], data: data, start: m.start}
 }
 
 func newDecoder(data []byte) *xml.Decoder {

@@ -180,6 +180,13 @@ func NewServer(svc Service, opts Options) *Server {
 	}
 }
 
+// messageDecoder is implemented by request types with their own fast
+// decoding of the envelope (SyncUpdates: syncupdates_decode.go); the
+// others go through Message.Decode.
+type messageDecoder interface {
+	decodeMessage(*soap.Message) error
+}
+
 // validator is the request-side check every request type implements.
 type validator interface{ validate(*Limits) error }
 
@@ -200,7 +207,11 @@ func handle[Req any, PReq interface {
 			}
 		}()
 		req := PReq(new(Req))
-		if err := r.Decode(req); err != nil {
+		decode := r.Decode
+		if md, ok := any(req).(messageDecoder); ok {
+			decode = func(any) error { return md.decodeMessage(&r.Message) }
+		}
+		if err := decode(req); err != nil {
 			return nil, invalidParameter(r.Name.Local)
 		}
 		if err := req.validate(lim); err != nil {
