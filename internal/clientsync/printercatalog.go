@@ -60,8 +60,8 @@ func (s *Service) SyncPrinterCatalog(ctx context.Context, req *wusp.SyncPrinterC
 	if len(offers) > s.cfg.PageSize {
 		offers, info.Truncated = offers[:s.cfg.PageSize], true
 	}
-	info.NewUpdates = s.updateInfos(offers, sess.Protocol)
-	info.ChangedUpdates = s.updateInfos(changed, sess.Protocol)
+	info.NewUpdates = s.updateInfos(cat, offers, sess.Protocol)
+	info.ChangedUpdates = s.updateInfos(cat, changed, sess.Protocol)
 	for _, id := range req.PrinterUpdateIDs {
 		if !slices.Contains(needed, id) && !slices.Contains(info.OutOfScopeRevisionIDs, id) {
 			info.OutOfScopeRevisionIDs = append(info.OutOfScopeRevisionIDs, id)

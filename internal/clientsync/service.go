@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"patchbay"
@@ -105,6 +106,8 @@ type Service struct {
 	registered sync.Map // string -> struct{}
 
 	contacts *contactTracker
+
+	escaped atomic.Pointer[escapeCache]
 
 	filesMu   sync.Mutex
 	filesCat  *catalog.Catalog

@@ -3,6 +3,7 @@ package clientsync
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"patchbay"
@@ -69,9 +70,9 @@ func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp
 		return nil, err
 	}
 	info := &wusp.SyncInfo{
-		NewUpdates:            s.updateInfos(res.NewUpdates, sess.Protocol),
+		NewUpdates:            s.updateInfos(cat, res.NewUpdates, sess.Protocol),
 		OutOfScopeRevisionIDs: res.OutOfScope,
-		ChangedUpdates:        s.updateInfos(res.ChangedUpdates, sess.Protocol),
+		ChangedUpdates:        s.updateInfos(cat, res.ChangedUpdates, sess.Protocol),
 		Truncated:             res.Truncated,
 		NewCookie:             newCookie,
 	}
@@ -106,16 +107,45 @@ func (s *Service) syncPreamble(ctx context.Context, c *wusp.Cookie) (sessionPayl
 }
 
 // updateInfos converts offers to UpdateInfo. Every item carries a
-// Deployment (trap 19) and its Core fragment as Xml.
-func (s *Service) updateInfos(offers []catalog.Offer, protocol string) wusp.List[wusp.UpdateInfo] {
+// Deployment (trap 19) and its Core fragment as Xml, escaped once per
+// catalog generation rather than on every scan.
+func (s *Service) updateInfos(cat *catalog.Catalog, offers []catalog.Offer, protocol string) wusp.List[wusp.UpdateInfo] {
 	if len(offers) == 0 {
 		return nil
 	}
 	out := make(wusp.List[wusp.UpdateInfo], len(offers))
 	for i, o := range offers {
-		out[i] = wusp.UpdateInfo{ID: o.ID, Deployment: deployment(o.Deployment, protocol), IsLeaf: o.IsLeaf, Xml: o.Core}
+		out[i] = wusp.UpdateInfo{ID: o.ID, Deployment: deployment(o.Deployment, protocol), IsLeaf: o.IsLeaf,
+			Xml: o.Core, XmlEscaped: s.escapedCore(cat, o.ID, o.Core)}
 	}
 	return out
+}
+
+// escapeCache holds the escaped Core fragments of one catalog generation.
+type escapeCache struct {
+	cat *catalog.Catalog
+	m   sync.Map // int32 -> []byte
+}
+
+// escapedCore returns the Core fragment of revision id escaped for the Xml
+// element, computing it on first use in this catalog generation. Memory is
+// bounded by the catalog's Core fragments; a new generation starts afresh.
+func (s *Service) escapedCore(cat *catalog.Catalog, id int32, core []byte) []byte {
+	c := s.escaped.Load()
+	if c == nil || c.cat != cat {
+		fresh := &escapeCache{cat: cat}
+		if s.escaped.CompareAndSwap(c, fresh) {
+			c = fresh
+		} else if c = s.escaped.Load(); c.cat != cat {
+			return wusp.EscapeText(nil, core) // a newer generation won the race
+		}
+	}
+	if v, ok := c.m.Load(id); ok {
+		return v.([]byte)
+	}
+	e := wusp.EscapeText(make([]byte, 0, len(core)+len(core)/8), core)
+	c.m.Store(id, e)
+	return e
 }
 
 // deployment converts a catalog deployment to the wire (§2.2.2.2.4):

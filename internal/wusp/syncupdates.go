@@ -142,6 +142,11 @@ type UpdateInfo struct {
 	Deployment *Deployment `xml:"Deployment,omitempty"`
 	IsLeaf     bool        `xml:"IsLeaf"`
 	Xml        []byte      `xml:"Xml,omitempty"`
+	// XmlEscaped, when set, is Xml already escaped with EscapeText: the
+	// streaming SyncUpdates encoder writes it verbatim instead of escaping
+	// Xml again, so a server can escape each Core fragment once, not on
+	// every scan. encoding/xml ignores it.
+	XmlEscaped []byte `xml:"-"`
 }
 
 // Deployment is MS-WUSP §2.2.2.2.4, in WSDL order. LastChangeTime is an

@@ -119,7 +119,12 @@ func appendUpdateInfo(b []byte, u *UpdateInfo) []byte {
 		b = appendDeployment(b, d)
 	}
 	b = appendBool(b, "IsLeaf", u.IsLeaf)
-	if len(u.Xml) > 0 {
+	switch {
+	case len(u.XmlEscaped) > 0:
+		b = append(b, "<Xml>"...)
+		b = append(b, u.XmlEscaped...)
+		b = append(b, "</Xml>"...)
+	case len(u.Xml) > 0:
 		b = append(b, "<Xml>"...)
 		b = appendEscaped(b, u.Xml)
 		b = append(b, "</Xml>"...)
@@ -267,6 +272,14 @@ func appendBase64(b, src []byte) []byte {
 // encoding/xml does, so that the response stays well-formed whatever the
 // fragment holds. The fragment's quotes are written as is, as WSUS does.
 func appendEscaped[T string | []byte](b []byte, s T) []byte {
+	return escapeText(b, s)
+}
+
+// EscapeText appends fragment to dst escaped exactly as the SyncUpdates
+// encoder escapes UpdateInfo.Xml (see UpdateInfo.XmlEscaped).
+func EscapeText(dst, fragment []byte) []byte { return escapeText(dst, fragment) }
+
+func escapeText[T string | []byte](b []byte, s T) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if xmlPlain[s[i]] {

@@ -117,3 +117,14 @@ func TestSyncUpdatesEncodeAllocs(t *testing.T) {
 		t.Errorf("WriteTo of 1,000 updates allocates %v times, want at most 2", n)
 	}
 }
+
+// TestXmlEscapedMatchesXml: a pre-escaped fragment is written exactly as
+// the encoder would have escaped the raw one.
+func TestXmlEscapedMatchesXml(t *testing.T) {
+	core := []byte("<UpdateIdentity UpdateID=\"a\" /><b.RegSz Data=\"x&amp;y\" Value='q'>a<b\r\n\x01</b.RegSz>")
+	raw := &SyncUpdatesResponse{SyncUpdatesResult: &SyncInfo{NewUpdates: List[UpdateInfo]{{ID: 1, IsLeaf: true, Xml: core}}}}
+	pre := &SyncUpdatesResponse{SyncUpdatesResult: &SyncInfo{NewUpdates: List[UpdateInfo]{{ID: 1, IsLeaf: true, Xml: core, XmlEscaped: EscapeText(nil, core)}}}}
+	if a, b := string(raw.AppendXML(nil)), string(pre.AppendXML(nil)); a != b {
+		t.Errorf("pre-escaped output differs:\n%s\n%s", a, b)
+	}
+}
