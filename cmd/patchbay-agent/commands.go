@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"patchbay/internal/agent"
+	"patchbay/internal/applicability"
 )
 
 // Main is one configured agent, as the commands use it; tests build it
@@ -60,6 +62,11 @@ func open(o *options, stdout, stderr io.Writer) (*Main, error) {
 	logger := slog.New(slog.DiscardHandler)
 	if o.verbose {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	if o.seedProfile {
+		if err := seedProfile(o.Profile, stderr); err != nil {
+			return nil, err
+		}
 	}
 	inv, err := agent.OpenProfile(o.Profile, dns)
 	if err != nil {
@@ -329,4 +336,29 @@ func progressPrinter(w io.Writer) func(file string, done, total int64) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// defaultProfile is the built-in machine profile a new agent starts from.
+const defaultProfile = "windows11-x64-en-us"
+
+// seedProfile writes the built-in default machine profile to path when no
+// profile exists there yet, so that a first "patchbay-agent scan" works
+// without preparing a file; it says so on stderr. An existing profile is
+// never touched.
+func seedProfile(path string, stderr io.Writer) error {
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	p, err := applicability.BuiltinProfile(defaultProfile)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("machine profile: %w", err)
+	}
+	if err := p.Save(path); err != nil {
+		return fmt.Errorf("machine profile: %w", err)
+	}
+	fmt.Fprintf(stderr, "patchbay-agent: no machine profile at %s; created one from the built-in %q profile\n", path, defaultProfile)
+	return nil
 }

@@ -113,6 +113,10 @@ var knobs = []knob{
 type options struct {
 	settings
 	json, optional, verbose bool
+	// seedProfile is set when Profile is the default path, which a first
+	// run may create from the built-in profile; a --profile that names a
+	// missing file is an error instead.
+	seedProfile bool
 }
 
 // parseOptions parses the flags of cmd and merges the config file and the
@@ -161,6 +165,7 @@ func parseOptions(cmd string, args []string, getenv func(string) string, stderr 
 	}
 	if o.Profile == "" {
 		o.Profile = filepath.Join(o.Data, "profile.json")
+		o.seedProfile = true
 	}
 	return o, nil
 }

@@ -221,7 +221,7 @@ func TestUsageAndErrors(t *testing.T) {
 		{"bad frequency", nil, []string{"run", "--server", "http://127.0.0.1:1", "--data", dir, "--detection-frequency", "soon"}, 2, "detection frequency"},
 		{"bad bandwidth", nil, []string{"download", "--server", "http://127.0.0.1:1", "--data", dir, "--bandwidth", "fast"}, 2, "bandwidth"},
 		{"bad server url", nil, []string{"scan", "--server", "wsus:8530", "--data", dir}, 1, "server url"},
-		{"missing profile", nil, []string{"scan", "--server", "http://127.0.0.1:1", "--data", t.TempDir()}, 1, "profile"},
+		{"missing profile", nil, []string{"scan", "--server", "http://127.0.0.1:1", "--data", t.TempDir(), "--profile", filepath.Join(t.TempDir(), "none.json")}, 1, "profile"},
 		{"server down", map[string]string{"PATCHBAY_AGENT_SERVER": "http://127.0.0.1:1", "PATCHBAY_AGENT_DATA": dir}, []string{"scan"}, 1, "GetConfig"},
 	}
 	for _, tc := range tests {
@@ -323,5 +323,22 @@ func TestRunStops(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("run did not stop after cancellation")
+	}
+}
+
+// TestFirstRunSeedsProfile: with no --profile and no DATA/profile.json, the
+// agent starts from the built-in Windows 11 profile and says so.
+func TestFirstRunSeedsProfile(t *testing.T) {
+	data := t.TempDir()
+	code, _, errOut := runAgent(t, nil, "scan", "--server", "http://127.0.0.1:1", "--data", data)
+	if code != 1 || !strings.Contains(errOut, "created one from the built-in") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(data, "profile.json")); err != nil {
+		t.Errorf("profile not written: %v", err)
+	}
+	_, _, errOut = runAgent(t, nil, "scan", "--server", "http://127.0.0.1:1", "--data", data)
+	if strings.Contains(errOut, "created one") {
+		t.Errorf("an existing profile was seeded again: %q", errOut)
 	}
 }
