@@ -50,7 +50,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `DIR` holding the database and content (env PATCHBAY_DATA)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env PATCHBAY_LOG_LEVEL)")
 	fs.BoolVar(&c.LogJSON, "log-json", c.LogJSON, "write logs as JSON (env PATCHBAY_LOG_JSON)")
-	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "most updates per SyncUpdates answer; 0 means 100 (env PATCHBAY_PAGE_SIZE)")
+	fs.IntVar(&c.PageSize, "page-size", c.PageSize, "most updates per SyncUpdates answer; 0 means 200 (env PATCHBAY_PAGE_SIZE)")
 	fs.BoolVar(&c.ApprovedOnly, "approved-only", c.ApprovedOnly, "offer clients only approved updates, not every non-declined one as WSUS does (env PATCHBAY_APPROVED_ONLY)")
 	fs.StringVar(&c.Targeting, "targeting", c.Targeting, "target groups from the `server` (administrator assigns) or the `client` (TargetGroup policy) (env PATCHBAY_TARGETING)")
 	fs.StringVar(&c.ContentURL, "content-url", c.ContentURL, "base `URL` clients download content from instead of this server (env PATCHBAY_CONTENT_URL)")
