@@ -134,3 +134,15 @@ func newTestService(t *testing.T, cats Catalogs) *Service {
 	}
 	return s
 }
+
+func TestJoinURL(t *testing.T) {
+	for _, tc := range [][3]string{
+		{"http://h:8530", "/Content/AB/X.cab", "http://h:8530/Content/AB/X.cab"},
+		{"http://h:8530/", "/Content/AB/X.cab", "http://h:8530/Content/AB/X.cab"},
+		{"http://cdn/wsus/", "/Content/AB/X.cab", "http://cdn/wsus/Content/AB/X.cab"},
+	} {
+		if got := joinURL(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("joinURL(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
+		}
+	}
+}

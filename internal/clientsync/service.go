@@ -8,7 +8,7 @@ package clientsync
 import (
 	"context"
 	"log/slog"
-	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -206,12 +206,5 @@ func (s *Service) contentBase(ctx context.Context) string {
 
 // joinURL appends an absolute path to a base URL without doubling slashes.
 func joinURL(base, path string) string {
-	u, err := url.Parse(base)
-	if err != nil || u.Path == "" || u.Path == "/" {
-		for len(base) > 0 && base[len(base)-1] == '/' {
-			base = base[:len(base)-1]
-		}
-		return base + path
-	}
-	return base + path
+	return strings.TrimRight(base, "/") + path
 }
