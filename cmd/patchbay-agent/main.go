@@ -31,6 +31,8 @@ commands:
   report     send the queued events to the reporting server
   run        scan, download, install and report every detection period until stopped
   status     show installed, needed and pending updates and the last contact
+  swarm      load test: N simulated clients run full cycles against --server
+             (--clients N --duration D|--cycles K [--concurrency C] [--profiles DIR] [--seed S] [--json])
   version    print the version
 
 common flags (environment variable, config file key):
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd := args[0]; cmd {
 	case "scan", "download", "install", "report", "run", "status":
 		err = runCommand(ctx, cmd, args[1:], getenv, stdout, stderr)
+	case "swarm":
+		err = runSwarm(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "patchbay-agent", version)
 	case "help", "-h", "--help":
