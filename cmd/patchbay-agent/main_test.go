@@ -23,7 +23,6 @@ import (
 	"patchbay/internal/refcatalog"
 	"patchbay/internal/reporting"
 	"patchbay/internal/snapshot"
-	"patchbay/internal/store"
 	"patchbay/internal/store/sqlite"
 	"patchbay/internal/wusp"
 )
@@ -48,7 +47,7 @@ func startServer(t *testing.T) (string, *sqlite.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := &importer.Importer{Revisions: db, Files: db, Content: sink{files, db}}
+	im := &importer.Importer{Revisions: db, Files: db, Content: importer.RecordedSink{Files: files, Index: db}}
 	if _, err := im.Import(ctx, ref); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +75,7 @@ func startServer(t *testing.T) (string, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	svc, err := clientsync.New(clientsync.Config{ServerID: serverID, LastChange: lastChange},
-		clientsync.Deps{Computers: db, Fragments: db, Reporter: ingest{db}, Catalogs: keeper, Contacts: noteContact{db}, Key: key})
+		clientsync.Deps{Computers: db, Fragments: db, Reporter: reporting.Ingester{Store: db}, Catalogs: keeper, Contacts: db, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,31 +90,6 @@ func startServer(t *testing.T) (string, *sqlite.DB) {
 	}))
 	t.Cleanup(hs.Close)
 	return hs.URL, db
-}
-
-type sink struct {
-	files *disk.Store
-	db    *sqlite.DB
-}
-
-func (c sink) Put(ctx context.Context, sha1, sha256 []byte, size int64, ext string, r io.Reader) error {
-	if err := c.files.Put(ctx, sha1, sha256, size, ext, r); err != nil {
-		return err
-	}
-	return c.db.PutContent(ctx, store.Content{SHA1: sha1, SHA256: sha256, Size: size, Path: content.Name(sha1, ext), Present: true})
-}
-
-type ingest struct{ db *sqlite.DB }
-
-func (r ingest) Ingest(ctx context.Context, id string, clientTime, received time.Time, events []patchbay.Event) error {
-	_, err := reporting.Ingest(ctx, r.db, id, clientTime, received, events)
-	return err
-}
-
-type noteContact struct{ db *sqlite.DB }
-
-func (c noteContact) NoteContact(ctx context.Context, id string, kind clientsync.ContactKind, at time.Time) error {
-	return c.db.NoteContact(ctx, id, store.ContactCall, at)
 }
 
 // agentDir returns a data directory holding the agent package's test profile.

@@ -10,10 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"patchbay/internal/content"
 	"patchbay/internal/content/disk"
 	"patchbay/internal/importer"
-	"patchbay/internal/store"
 	"patchbay/internal/store/sqlite"
 )
 
@@ -57,7 +55,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("open content store: %w", err)
 	}
 
-	im := &importer.Importer{Revisions: db, Files: db, Content: contentSink{files, db}}
+	im := &importer.Importer{Revisions: db, Files: db, Content: importer.RecordedSink{Files: files, Index: db}}
 	if !*quiet && isTerminal(stdout) {
 		p := &progressLine{w: stdout}
 		im.Progress = p.update
@@ -75,20 +73,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("%d file(s) rejected", sum.Rejected)
 	}
 	return nil
-}
-
-// contentSink stores a content file on disk and records it in the database,
-// so that the server knows which revisions have their content present.
-type contentSink struct {
-	files *disk.Store
-	db    *sqlite.DB
-}
-
-func (c contentSink) Put(ctx context.Context, sha1, sha256 []byte, size int64, ext string, r io.Reader) error {
-	if err := c.files.Put(ctx, sha1, sha256, size, ext, r); err != nil {
-		return err
-	}
-	return c.db.PutContent(ctx, store.Content{SHA1: sha1, SHA256: sha256, Size: size, Path: content.Name(sha1, ext), Present: true})
 }
 
 func printSummary(w io.Writer, s importer.Summary, took time.Duration) {

@@ -7,13 +7,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"patchbay"
 	"patchbay/internal/clientsync"
 	"patchbay/internal/cookie"
 	"patchbay/internal/reporting"
 	"patchbay/internal/snapshot"
-	"patchbay/internal/store"
-	"patchbay/internal/store/sqlite"
 	"patchbay/internal/wusp"
 )
 
@@ -66,9 +63,9 @@ func (m *Main) startClientProtocol(ctx context.Context) (*wusp.Server, error) {
 	}, clientsync.Deps{
 		Computers: m.DB,
 		Fragments: m.DB,
-		Reporter:  reporter{m.DB},
+		Reporter:  reporting.Ingester{Store: m.DB},
 		Catalogs:  m.Catalog,
-		Contacts:  contacts{m.DB},
+		Contacts:  m.DB,
 		Key:       key,
 		Now:       m.Now,
 		Logger:    m.Logger,
@@ -93,23 +90,4 @@ func withBaseURL(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r.WithContext(clientsync.WithBaseURL(r.Context(), scheme+"://"+r.Host)))
 	})
-}
-
-// reporter adapts the reporting pipeline to clientsync.Reporter.
-type reporter struct{ db *sqlite.DB }
-
-func (r reporter) Ingest(ctx context.Context, computerID string, clientTime, received time.Time, events []patchbay.Event) error {
-	_, err := reporting.Ingest(ctx, r.db, computerID, clientTime, received, events)
-	return err
-}
-
-// contacts adapts the store's contact times to clientsync.ContactStore.
-type contacts struct{ db *sqlite.DB }
-
-func (c contacts) NoteContact(ctx context.Context, id string, kind clientsync.ContactKind, at time.Time) error {
-	k := store.ContactCall
-	if kind == clientsync.ContactSync {
-		k = store.ContactSync
-	}
-	return c.db.NoteContact(ctx, id, k, at)
 }

@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,7 +21,6 @@ import (
 	"patchbay/internal/refcatalog"
 	"patchbay/internal/reporting"
 	"patchbay/internal/snapshot"
-	"patchbay/internal/store"
 	"patchbay/internal/store/sqlite"
 	"patchbay/internal/wusp"
 )
@@ -91,7 +89,7 @@ func newTestServer(t *testing.T, opts ...func(*clientsync.Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := &importer.Importer{Revisions: db, Files: db, Content: contentSink{files, db}}
+	im := &importer.Importer{Revisions: db, Files: db, Content: importer.RecordedSink{Files: files, Index: db}}
 	if sum, err := im.Import(ctx, ref); err != nil || sum.Rejected > 0 {
 		t.Fatalf("import: %v (%d rejected)", err, sum.Rejected)
 	}
@@ -117,7 +115,7 @@ func newTestServer(t *testing.T, opts ...func(*clientsync.Config)) *testServer {
 		o(&cfg)
 	}
 	svc, err := clientsync.New(cfg,
-		clientsync.Deps{Computers: db, Fragments: db, Reporter: reporter{db}, Catalogs: ts.Catalog, Contacts: contacts{db}, Key: key, Now: ts.Now})
+		clientsync.Deps{Computers: db, Fragments: db, Reporter: reporting.Ingester{Store: db}, Catalogs: ts.Catalog, Contacts: db, Key: key, Now: ts.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,35 +194,4 @@ func (ts *testServer) publish() {
 	if _, err := ts.Catalog.Refresh(ts.t.Context(), false); err != nil {
 		ts.t.Fatal(err)
 	}
-}
-
-// contentSink stores imported content on disk and in the database, as
-// cmd/patchbay's import does.
-type contentSink struct {
-	files *disk.Store
-	db    *sqlite.DB
-}
-
-func (c contentSink) Put(ctx context.Context, sha1, sha256 []byte, size int64, ext string, r io.Reader) error {
-	if err := c.files.Put(ctx, sha1, sha256, size, ext, r); err != nil {
-		return err
-	}
-	return c.db.PutContent(ctx, store.Content{SHA1: sha1, SHA256: sha256, Size: size, Path: content.Name(sha1, ext), Present: true})
-}
-
-type reporter struct{ db *sqlite.DB }
-
-func (r reporter) Ingest(ctx context.Context, computerID string, clientTime, received time.Time, events []patchbay.Event) error {
-	_, err := reporting.Ingest(ctx, r.db, computerID, clientTime, received, events)
-	return err
-}
-
-type contacts struct{ db *sqlite.DB }
-
-func (c contacts) NoteContact(ctx context.Context, id string, kind clientsync.ContactKind, at time.Time) error {
-	k := store.ContactCall
-	if kind == clientsync.ContactSync {
-		k = store.ContactSync
-	}
-	return c.db.NoteContact(ctx, id, k, at)
 }

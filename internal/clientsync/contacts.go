@@ -5,21 +5,13 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-)
 
-// ContactKind says which of a computer's last-contact times to update.
-type ContactKind int
-
-// Contact kinds.
-const (
-	ContactAny    ContactKind = iota // any SOAP call
-	ContactSync                      // SyncUpdates
-	ContactReport                    // ReportEventBatch
+	"patchbay"
 )
 
 // ContactStore persists last-contact times.
 type ContactStore interface {
-	NoteContact(ctx context.Context, id string, kind ContactKind, at time.Time) error
+	NoteContact(ctx context.Context, id string, kind patchbay.ContactKind, at time.Time) error
 }
 
 // contactTracker records contact times in memory and writes them in the
@@ -34,7 +26,7 @@ type contactTracker struct {
 
 type contactKey struct {
 	id   string
-	kind ContactKind
+	kind patchbay.ContactKind
 }
 
 // flushEvery is how stale the last-contact times shown to administrators may be.
@@ -44,7 +36,7 @@ func newContactTracker(store ContactStore, log *slog.Logger) *contactTracker {
 	return &contactTracker{store: store, log: log, dirty: map[contactKey]time.Time{}}
 }
 
-func (t *contactTracker) note(id string, kind ContactKind, at time.Time) {
+func (t *contactTracker) note(id string, kind patchbay.ContactKind, at time.Time) {
 	if t.store == nil {
 		return
 	}

@@ -40,7 +40,7 @@ func (s *Service) GetExtendedUpdateInfo(ctx context.Context, req *wusp.GetExtend
 	if slices.Contains(req.InfoTypes, wusp.FragmentExtended) || slices.Contains(req.InfoTypes, wusp.FragmentFileUrl) {
 		info.FileLocations = s.fileLocations(ctx, cat, ids, false)
 	}
-	s.contacts.note(sess.Client, ContactAny, s.now())
+	s.contacts.note(sess.Client, patchbay.ContactCall, s.now())
 	return &wusp.GetExtendedUpdateInfoResponse{GetExtendedUpdateInfoResult: info}, nil
 }
 

@@ -129,7 +129,7 @@ func (s *Service) GetCookie(ctx context.Context, req *wusp.GetCookie) (*wusp.Get
 	if err != nil {
 		return nil, err
 	}
-	s.contacts.note(auth.Client, ContactAny, now)
+	s.contacts.note(auth.Client, patchbay.ContactCall, now)
 	return &wusp.GetCookieResponse{GetCookieResult: c}, nil
 }
 

@@ -83,7 +83,7 @@ func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp
 			info.DriverSyncNotNeeded = "true"
 		}
 	}
-	s.contacts.note(sess.Client, ContactSync, s.now())
+	s.contacts.note(sess.Client, patchbay.ContactSync, s.now())
 	return &wusp.SyncUpdatesResponse{SyncUpdatesResult: info}, nil
 }
 

@@ -179,3 +179,13 @@ func ensureComputer(ctx context.Context, st Store, id string, at time.Time) (boo
 	}
 	return true, st.NoteContact(ctx, id, store.ContactReport, at)
 }
+
+// Ingester adapts Ingest to the clientsync.Reporter interface over one
+// store: the reporting pipeline of a running server.
+type Ingester struct{ Store Store }
+
+// Ingest runs Ingest with i's store and keeps only the error.
+func (i Ingester) Ingest(ctx context.Context, computerID string, clientTime, received time.Time, events []patchbay.Event) error {
+	_, err := Ingest(ctx, i.Store, computerID, clientTime, received, events)
+	return err
+}

@@ -1,28 +1,13 @@
 package store
 
-// ContactKind names which of a computer's contact times a call moves
-// (patchbay.Computer LastContact, LastSync, LastReport).
-type ContactKind int
+import "patchbay"
 
-// Contact kinds. Every kind also moves LastContact.
+// ContactKind is patchbay.ContactKind: which contact times a call moves.
+type ContactKind = patchbay.ContactKind
+
+// Contact kinds (see patchbay.ContactKind).
 const (
-	// ContactCall is any SOAP call of the client: LastContact only.
-	ContactCall ContactKind = iota
-	// ContactSync is a SyncUpdates call: LastContact and LastSync.
-	ContactSync
-	// ContactReport is a ReportEventBatch call: LastContact and LastReport.
-	ContactReport
+	ContactCall   = patchbay.ContactCall
+	ContactSync   = patchbay.ContactSync
+	ContactReport = patchbay.ContactReport
 )
-
-// String returns the kind's name.
-func (k ContactKind) String() string {
-	switch k {
-	case ContactCall:
-		return "call"
-	case ContactSync:
-		return "sync"
-	case ContactReport:
-		return "report"
-	}
-	return "unknown"
-}
