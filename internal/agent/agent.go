@@ -76,6 +76,10 @@ type Config struct {
 	Progress func(file string, done, total int64)
 	// Logger logs; nil discards.
 	Logger *slog.Logger
+	// InMemory keeps the client state in memory only: nothing is read from
+	// or written to DataDir/state.json (the swarm's simulated clients, which
+	// must not be limited by disk writes). Downloads still go to DataDir.
+	InMemory bool
 }
 
 // StateFile is the name of the state file inside DataDir.
@@ -163,9 +167,11 @@ func Open(cfg Config, inv Inventory) (*Agent, error) {
 		return nil, fmt.Errorf("agent: data directory: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, StateFile)
-	st, corrupted, err := loadState(path, cfg.Now())
-	if err != nil {
-		return nil, err
+	st, corrupted, err := newState(), false, error(nil)
+	if !cfg.InMemory {
+		if st, corrupted, err = loadState(path, cfg.Now()); err != nil {
+			return nil, err
+		}
 	}
 	a := &Agent{cfg: cfg, inv: inv, path: path, dl: dl, log: log, st: st, Corrupted: corrupted,
 		client: newClient(cfg.ServerURL, hc), report: newClient(cfg.ReportingURL, hc)}
@@ -202,7 +208,12 @@ func (a *Agent) ClientID() string {
 func (a *Agent) DetectionFrequency() time.Duration { return a.cfg.DetectionFrequency }
 
 // save writes the state file; callers hold a.mu.
-func (a *Agent) save() error { return a.st.save(a.path) }
+func (a *Agent) save() error {
+	if a.cfg.InMemory {
+		return nil
+	}
+	return a.st.save(a.path)
+}
 
 func (a *Agent) now() time.Time { return a.cfg.Now().UTC() }
 

@@ -69,3 +69,29 @@ func TestCorruptStateKeepsLegibleID(t *testing.T) {
 		t.Errorf("client id %s, want %s kept", got.ClientID, st.ClientID)
 	}
 }
+
+// TestInMemoryStateWritesNothing: an in-memory agent (the swarm's clients)
+// neither reads nor writes the state file.
+func TestInMemoryStateWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, StateFile), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := OpenProfile(filepath.Join("testdata", "win11-x64.json"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(Config{ServerURL: "http://127.0.0.1:1", DataDir: dir, InMemory: true}, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Corrupted {
+		t.Error("an in-memory agent read the state file")
+	}
+	if err := a.save(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, StateFile)); string(b) != "garbage" {
+		t.Errorf("an in-memory agent wrote the state file: %q", b)
+	}
+}

@@ -257,7 +257,7 @@ func openClient(cfg Config, hc *http.Client, log *slog.Logger, dir, name string,
 		return nil, fmt.Errorf("swarm: profile %s: %w", ps.name, err)
 	}
 	a, err := agent.Open(agent.Config{ServerURL: cfg.ServerURL, TargetGroups: cfg.TargetGroups, DataDir: dir,
-		InstallMode: agent.ModeSimulate, HTTPClient: hc, Logger: log.With("client", name)}, inv)
+		InstallMode: agent.ModeSimulate, HTTPClient: hc, Logger: log.With("client", name), InMemory: true}, inv)
 	if err != nil {
 		return nil, fmt.Errorf("swarm: %w", err)
 	}
