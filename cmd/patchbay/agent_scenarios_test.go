@@ -43,12 +43,14 @@ func scenarioCatalog(t *testing.T) string {
 			`<upd:ApplicabilityRules><upd:IsInstalled><bar:RegKeyExists Key="HKEY_LOCAL_MACHINE" Subkey="SOFTWARE\PatchbayTest\FeatureFix" /></upd:IsInstalled><upd:IsInstallable><lar:True /></upd:IsInstallable></upd:ApplicabilityRules>` +
 			file("featurefix.exe") + `</upd:Update>`,
 	}
-	for i, d := range []struct{ id, date, version string }{
-		{"f0000000-0000-4000-8000-00000000000a", "2024-01-15", "1.0.0.0"},
-		{"f0000000-0000-4000-8000-00000000000b", "2025-06-01", "2.0.0.0"},
+	for i, d := range []struct{ id, date, version, target string }{
+		{"f0000000-0000-4000-8000-00000000000a", "2024-01-15", "1.0.0.0", ""},
+		{"f0000000-0000-4000-8000-00000000000b", "2025-06-01", "2.0.0.0", ""},
+		// Older, but targeted at one computer model: it wins there (§3.1.5.7 rule 1).
+		{"f0000000-0000-4000-8000-00000000000c", "2023-03-01", "0.9.0.0", "<drv:TargetComputerHardwareId>" + targetedModel + "</drv:TargetComputerHardwareId>"},
 	} {
 		docs[fmt.Sprintf("driver%d.xml", i)] = `<upd:Update ` + ns + `><upd:UpdateIdentity UpdateID="` + d.id + `" RevisionNumber="1" /><upd:Properties UpdateType="Driver" ExplicitlyDeployable="true" DefaultPropertiesLanguage="en" Handler="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/WindowsDriver" />` + title("Example NIC "+d.version) +
-			`<upd:ApplicabilityRules><upd:IsInstalled><drv:WindowsDriverInstalled /></upd:IsInstalled><upd:IsInstallable><drv:WindowsDriverInstallable /></upd:IsInstallable><upd:Metadata><drv:WindowsDriverMetaData HardwareID="PCI\VEN_7777&amp;DEV_0001" WhqlDriverID="1" Manufacturer="Example" Provider="Example" DriverVerDate="` + d.date + `" DriverVerVersion="` + d.version + `" Class="Net" Model="Example NIC" /></upd:Metadata></upd:ApplicabilityRules>` +
+			`<upd:ApplicabilityRules><upd:IsInstalled><drv:WindowsDriverInstalled /></upd:IsInstalled><upd:IsInstallable><drv:WindowsDriverInstallable /></upd:IsInstallable><upd:Metadata><drv:WindowsDriverMetaData HardwareID="PCI\VEN_7777&amp;DEV_0001" WhqlDriverID="1" Manufacturer="Example" Provider="Example" DriverVerDate="` + d.date + `" DriverVerVersion="` + d.version + `" Class="Net" Model="Example NIC">` + d.target + `</drv:WindowsDriverMetaData></upd:Metadata></upd:ApplicabilityRules>` +
 			file(fmt.Sprintf("nic%d.cab", i)) + `</upd:Update>`
 	}
 	for name, doc := range docs {
@@ -58,6 +60,9 @@ func scenarioCatalog(t *testing.T) string {
 	}
 	return dir
 }
+
+// targetedModel is the computer hardware id one scenario driver targets.
+const targetedModel = "{6b3c5e3a-1111-4222-8333-444455556666}"
 
 // TestAgentScenarios covers the issue's Main-level scenarios: an update
 // whose prerequisite is not installed is not offered until it is, and of
@@ -74,8 +79,9 @@ func TestAgentScenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	const update, oldDriver, newDriver = "e0000000-0000-4000-8000-000000000002", "f0000000-0000-4000-8000-00000000000a", "f0000000-0000-4000-8000-00000000000b"
-	approve(t, m, patchbay.ActionInstall, time.Time{}, update, oldDriver, newDriver)
+	const update, oldDriver, newDriver, targeted = "e0000000-0000-4000-8000-000000000002", "f0000000-0000-4000-8000-00000000000a",
+		"f0000000-0000-4000-8000-00000000000b", "f0000000-0000-4000-8000-00000000000c"
+	approve(t, m, patchbay.ActionInstall, time.Time{}, update, oldDriver, newDriver, targeted)
 
 	dir := t.TempDir()
 	p, _ := applicability.BuiltinProfile("windows11-x64-en-us")
@@ -113,7 +119,7 @@ func TestAgentScenarios(t *testing.T) {
 	if got[update] {
 		t.Error("the update was installed although its prerequisite detectoid is not installed")
 	}
-	if !got[newDriver] || got[oldDriver] {
+	if !got[newDriver] || got[oldDriver] || got[targeted] {
 		t.Errorf("drivers installed = %v, want only the newer %s", got, newDriver)
 	}
 
@@ -132,5 +138,30 @@ func TestAgentScenarios(t *testing.T) {
 	}
 	if !installed(res)[update] {
 		t.Errorf("with its prerequisite installed, the update was not installed: %+v", res.Installs)
+	}
+
+	// A machine of the targeted model gets the targeted driver, although
+	// it is older (computer hardware id specificity ranks first).
+	p, _ = applicability.BuiltinProfile("windows11-x64-en-us")
+	p.PnP = append(p.PnP, applicability.Device{HardwareIDs: []string{`PCI\VEN_7777&DEV_0001`}})
+	p.ComputerHardwareIDs = []string{targetedModel}
+	other := filepath.Join(t.TempDir(), "profile.json")
+	if err := p.Save(other); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := agent.OpenProfile(other, "pc-model.example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := agent.Open(agent.Config{ServerURL: m.URL(), DataDir: filepath.Join(filepath.Dir(other), "agent"), InstallMode: agent.ModeSimulate}, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = a.Cycle(t.Context(), agent.InstallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := installed(res); !got[targeted] || got[newDriver] {
+		t.Errorf("targeted model: drivers installed = %v, want only %s", got, targeted)
 	}
 }

@@ -47,7 +47,8 @@ type Facts struct {
 	Manufacturer, Model              string
 	BiosVersion, BiosName            string
 	OSDescription                    string
-	SuiteMask, ProductType           int32
+	SuiteMask, ProductType           int32 // ProductType: 1 workstation, 2 domain controller, 3 server
+	SKU                              int32 // OSSkuId, sent as RegisterComputer's NewProductType (48 Professional)
 	Devices                          []wusp.Device
 	ComputerHardwareIDs              []string
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"patchbay"
 	"patchbay/internal/applicability"
 	"patchbay/internal/wusp"
 )
@@ -75,10 +76,17 @@ func (pi *ProfileInventory) Facts() Facts {
 		SPMajor: int32(v.ServicePackMajor), SPMinor: int32(v.ServicePackMinor), OSLocale: lang.System,
 		OSLocaleID: lcid(lang.System), ProcessorArchitecture: archName(pi.p.Processor()),
 		Manufacturer: "Patchbay", Model: "Machine profile", BiosVersion: "unknown", BiosName: "unknown",
-		SuiteMask: int32(v.SuiteMask), ProductType: int32(pi.p.SKU), OSDescription: osDescription(v, pi.p.Edition),
+		SuiteMask: int32(v.SuiteMask), ProductType: int32(v.ProductType), SKU: int32(pi.p.SKU),
+		OSDescription: osDescription(v, pi.p.Edition),
+	}
+	// ComputerSpec carries guids: no braces, lower case (MS-WUSP §2.2.4.1).
+	for _, id := range pi.p.ComputerHardwareIDs {
+		if g, ok := patchbay.ParseGUID(id); ok {
+			f.ComputerHardwareIDs = append(f.ComputerHardwareIDs, g)
+		}
 	}
 	if f.ProductType == 0 {
-		f.ProductType = int32(v.ProductType)
+		f.ProductType = 1
 	}
 	// GetExtendedUpdateInfo locales: the system language, then its
 	// primary language, as WUA asks for en-US then en (protocol-wusp.md §7.2).

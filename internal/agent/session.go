@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -212,7 +213,7 @@ func (a *Agent) computerInfo() *wusp.ComputerInfo {
 		OSServicePackMajorNumber: f.SPMajor, OSServicePackMinorNumber: f.SPMinor, OSLocale: f.OSLocale,
 		ComputerManufacturer: f.Manufacturer, ComputerModel: f.Model, BiosVersion: f.BiosVersion, BiosName: f.BiosName,
 		BiosReleaseDate: wusp.DateTime{Time: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, ProcessorArchitecture: f.ProcessorArchitecture,
-		SuiteMask: f.SuiteMask, OldProductType: 1, NewProductType: f.ProductType,
+		SuiteMask: f.SuiteMask, OldProductType: f.ProductType, NewProductType: cmp.Or(f.SKU, f.ProductType),
 		ClientVersionMajorNumber: clientVersion[0], ClientVersionMinorNumber: clientVersion[1],
 		ClientVersionBuildNumber: clientVersion[2], ClientVersionQfeNumber: clientVersion[3],
 		OSDescription: f.OSDescription, OEM: f.Manufacturer, MobileOperator: "Not Present",

@@ -42,15 +42,19 @@ type Profile struct {
 	// paths; the defaults follow Folders.
 	Environment map[string]string `json:"environment,omitempty"`
 
-	Registry []ProfileKey      `json:"registry,omitempty"`
-	Files    []ProfileFile     `json:"files,omitempty"`
-	Msi      []MsiProduct      `json:"msiProducts,omitempty"`
-	PnP      []Device          `json:"devices,omitempty"`
-	Cbs      []CbsPackage      `json:"cbsPackages,omitempty"`
-	Releases []ProductRelease  `json:"productReleases,omitempty"` // nil: unknown
-	WMI      []WMIResult       `json:"wmi,omitempty"`
-	Metrics  map[string]int    `json:"systemMetrics,omitempty"` // GetSystemMetrics index (decimal) → value
-	Licenses map[string]uint32 `json:"licenses,omitempty"`
+	Registry []ProfileKey  `json:"registry,omitempty"`
+	Files    []ProfileFile `json:"files,omitempty"`
+	Msi      []MsiProduct  `json:"msiProducts,omitempty"`
+	PnP      []Device      `json:"devices,omitempty"`
+	// ComputerHardwareIDs are the computer hardware ids (GUIDs, most
+	// specific first) Windows derives from SMBIOS; drivers targeted at a
+	// machine match them (MS-WUSP §3.1.5.7 ComputerSpec).
+	ComputerHardwareIDs []string          `json:"computerHardwareIds,omitempty"`
+	Cbs                 []CbsPackage      `json:"cbsPackages,omitempty"`
+	Releases            []ProductRelease  `json:"productReleases,omitempty"` // nil: unknown
+	WMI                 []WMIResult       `json:"wmi,omitempty"`
+	Metrics             map[string]int    `json:"systemMetrics,omitempty"` // GetSystemMetrics index (decimal) → value
+	Licenses            map[string]uint32 `json:"licenses,omitempty"`
 	// DeviceAttributes are attributes as Windows Update sends them;
 	// OSVersion, OSSkuId and sku are derived from OS and SKU when absent.
 	DeviceAttributes map[string]string `json:"deviceAttributes,omitempty"`

@@ -40,7 +40,7 @@ func (s *Service) SyncUpdates(ctx context.Context, req *wusp.SyncUpdates) (*wusp
 		q.CachedDrivers = p.CachedDriverIDs
 		q.Devices = devices(p.SystemSpec)
 		if p.ComputerSpec != nil {
-			q.Computer.HardwareIDs = lowerAll(p.ComputerSpec.HardwareIDs)
+			q.Computer.HardwareIDs = guids(p.ComputerSpec.HardwareIDs)
 		}
 		q.Computer.FeatureScoreKey = p.FeatureScoreMatchingKey
 		q.Since = fromNanos(sess.Drivers)
@@ -191,10 +191,17 @@ func devices(spec wusp.List[wusp.Device]) []catalog.Device {
 	return out
 }
 
-func lowerAll(ss []string) []string {
+// guids canonicalizes computer hardware ids (guid on the wire, but be
+// liberal: braces and upper case are accepted); anything that is no GUID
+// is kept lower-cased.
+func guids(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = strings.ToLower(s)
+		if g, ok := patchbay.ParseGUID(s); ok {
+			out[i] = g
+		} else {
+			out[i] = strings.ToLower(strings.TrimSpace(s))
+		}
 	}
 	return out
 }
