@@ -44,9 +44,13 @@ var allowedImports = map[string][]string{
 	"internal/adminapi":         {"", "internal/admin", "internal/store"},
 	"internal/applicability":    {""},
 	"internal/agent":            {"", "internal/applicability", "internal/wusp", "internal/soap", "internal/content", "internal/content/download", "internal/cab"},
-	"internal/agent/swarm":      {"", "internal/agent", "internal/applicability", "internal/wusp", "internal/soap"},
-	"internal/wusp":             {"", "internal/soap", "internal/xpress"},
-	"internal/wsusss":           {"", "internal/soap", "internal/xpress", "internal/cab"},
+	// agenttest is a test fixture (like net/http/httptest): an in-process
+	// server for the agent's tests, wired as cmd/patchbay wires it.
+	"internal/agent/agenttest": {"", "internal/clientsync", "internal/content", "internal/content/disk", "internal/cookie",
+		"internal/importer", "internal/refcatalog", "internal/reporting", "internal/snapshot", "internal/store/sqlite", "internal/wusp"},
+	"internal/agent/swarm": {"", "internal/agent", "internal/applicability", "internal/wusp", "internal/soap"},
+	"internal/wusp":        {"", "internal/soap", "internal/xpress"},
+	"internal/wsusss":      {"", "internal/soap", "internal/xpress", "internal/cab"},
 }
 
 // sqlDrivers may be imported only by the per-backend store packages.

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,82 +13,20 @@ import (
 	"time"
 
 	"patchbay"
-	"patchbay/internal/clientsync"
-	"patchbay/internal/content"
-	"patchbay/internal/content/disk"
-	"patchbay/internal/cookie"
-	"patchbay/internal/importer"
-	"patchbay/internal/refcatalog"
-	"patchbay/internal/reporting"
-	"patchbay/internal/snapshot"
+	"patchbay/internal/agent/agenttest"
 	"patchbay/internal/store/sqlite"
-	"patchbay/internal/wusp"
 )
 
-// startServer runs a Patchbay client-protocol server in-process (the
-// packages wired as cmd/patchbay wires them) over SQLite with a generated
-// reference catalog, every deployable update approved. It returns its URL.
+// startServer runs an in-process server (agenttest) with every deployable
+// update of the reference catalog approved, and returns its URL and store.
 func startServer(t *testing.T) (string, *sqlite.DB) {
-	t.Helper()
-	ctx := t.Context()
-	dir := t.TempDir()
-	ref := filepath.Join(dir, "ref")
-	if _, err := refcatalog.Generate(ref, refcatalog.Options{Revisions: 300, Seed: 11, Approved: 1000, WithContent: true, ContentBytes: 2048}); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "patchbay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	files, err := disk.Open(filepath.Join(dir, "content"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	im := &importer.Importer{Revisions: db, Files: db, Content: importer.RecordedSink{Files: files, Index: db}}
-	if _, err := im.Import(ctx, ref); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(ref, "approvals.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var approvals []refcatalog.Approval
-	if err := json.Unmarshal(b, &approvals); err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range approvals {
-		if err := db.Approve(ctx, patchbay.Approval{UpdateID: a.UpdateID, RevisionNumber: a.RevisionNumber, GroupID: patchbay.AllComputersGroupID, Action: patchbay.ActionInstall}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	keeper := &snapshot.Keeper{Source: db}
-	if _, err := keeper.Refresh(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	serverID, _ := db.ServerID(ctx)
-	lastChange, _ := db.ConfigLastChange(ctx)
-	key, err := cookie.LoadOrCreateKey(filepath.Join(dir, "cookie.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := clientsync.New(clientsync.Config{ServerID: serverID, LastChange: lastChange},
-		clientsync.Deps{Computers: db, Fragments: db, Reporter: reporting.Ingester{Store: db}, Catalogs: keeper, Contacts: db, Key: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := wusp.NewServer(svc, wusp.Options{})
-	mux := http.NewServeMux()
-	mux.Handle(wusp.PathSimpleAuth, srv.SimpleAuth)
-	mux.Handle(wusp.PathClient, srv.Client)
-	mux.Handle(wusp.PathReporting, srv.Reporting)
-	mux.Handle("/Content/", content.Handler(files, content.HandlerOptions{}))
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(w, r.WithContext(clientsync.WithBaseURL(r.Context(), "http://"+r.Host)))
-	}))
-	t.Cleanup(hs.Close)
-	return hs.URL, db
+	s := agenttest.New(t)
+	s.ApproveAll()
+	return s.URL, s.DB
 }
+
+// TestMain removes the reference catalog agenttest generates once.
+func TestMain(m *testing.M) { os.Exit(agenttest.Main(m)) }
 
 // agentDir returns a data directory holding the agent package's test profile.
 func agentDir(t *testing.T) string {

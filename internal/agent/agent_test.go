@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"patchbay"
+	"patchbay/internal/agent/agenttest"
 )
 
 // noSleep makes retry waits instant in tests.
@@ -61,8 +62,8 @@ func ids(us []UpdateState) []string {
 // events and the server's status table.
 func TestCycle(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	ctx := t.Context()
 	dir := t.TempDir()
 	a, _ := newTestAgent(t, ts.URL, dir, nil)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"patchbay/internal/agent/agenttest"
 )
 
 // contentFaults wraps the content handler: the first GET of each file
@@ -70,10 +72,10 @@ func (c *contentFaults) wrap(next http.Handler) http.Handler {
 // downloader resumes with Range and the files verify.
 func TestDownloadResume(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	cf := &contentFaults{drop: true}
-	ts.setWrap(cf.wrap)
+	ts.SetWrap(cf.wrap)
 	var progress sync.Map
 	a, _ := newTestAgent(t, ts.URL, t.TempDir(), func(c *Config) {
 		c.ParallelDownloads = 3
@@ -116,9 +118,9 @@ func TestDownloadResume(t *testing.T) {
 // WU_E_DM_INCORRECTFILEHASH (MS-WSUSOD §2.7.1.3).
 func TestDownloadHashMismatch(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
-	ts.setWrap((&contentFaults{corrupt: true}).wrap)
+	ts := agenttest.New(t)
+	ts.ApproveAll()
+	ts.SetWrap((&contentFaults{corrupt: true}).wrap)
 	dir := t.TempDir()
 	a, _ := newTestAgent(t, ts.URL, dir, nil)
 	scanned(t, a)
@@ -165,8 +167,8 @@ func TestDownloadHashMismatch(t *testing.T) {
 // clock is not involved; the waits are recorded, not slept).
 func TestBandwidthLimit(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	var mu sync.Mutex
 	var waited time.Duration
 	const rate = 1024

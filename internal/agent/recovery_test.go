@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"patchbay"
+	"patchbay/internal/agent/agenttest"
 	"patchbay/internal/clientsync"
 	"patchbay/internal/wusp"
 )
@@ -96,10 +97,10 @@ func scanned(t *testing.T, a *Agent) []string {
 // first scan runs the whole handshake, the second starts with SyncUpdates.
 func TestHandshakeCaching(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	log := &opLog{}
-	ts.setWrap(log.wrap)
+	ts.SetWrap(log.wrap)
 	a, _ := newTestAgent(t, ts.URL, t.TempDir(), nil)
 	scanned(t, a)
 	first := log.take()
@@ -123,10 +124,10 @@ func TestHandshakeCaching(t *testing.T) {
 // §2.2.2.4) without GetConfig.
 func TestCookieExpiredByServerClock(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	log := &opLog{}
-	ts.setWrap(log.wrap)
+	ts.SetWrap(log.wrap)
 	a, _ := newTestAgent(t, ts.URL, t.TempDir(), nil)
 	want := scanned(t, a)
 	log.take()
@@ -145,10 +146,10 @@ func TestCookieExpiredByServerClock(t *testing.T) {
 // protocol-wusp.md §3.3.
 func TestFaultRecovery(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	log := &opLog{}
-	ts.setWrap(log.wrap)
+	ts.SetWrap(log.wrap)
 	a, _ := newTestAgent(t, ts.URL, t.TempDir(), nil)
 	want := scanned(t, a)
 	tests := []struct {
@@ -209,8 +210,8 @@ func TestFaultRecovery(t *testing.T) {
 // §2.7.1.2).
 func TestCorruptedState(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	dir := t.TempDir()
 	a, _ := newTestAgent(t, ts.URL, dir, nil)
 	want := scanned(t, a)
@@ -264,15 +265,15 @@ func TestCorruptedState(t *testing.T) {
 // gives the same answer (MS-WSUSOD §3.6).
 func TestServerChange(t *testing.T) {
 	t.Parallel()
-	old := newTestServer(t)
-	old.approveAll()
+	old := agenttest.New(t)
+	old.ApproveAll()
 	dir := t.TempDir()
 	a, _ := newTestAgent(t, old.URL, dir, nil)
 	want := scanned(t, a)
-	fresh := newTestServer(t)
-	fresh.approveAll()
+	fresh := agenttest.New(t)
+	fresh.ApproveAll()
 	log := &opLog{}
-	fresh.setWrap(log.wrap)
+	fresh.SetWrap(log.wrap)
 	b, _ := newTestAgent(t, fresh.URL, dir, nil)
 	if got := scanned(t, b); !slices.Equal(got, want) {
 		t.Errorf("on the new server needed %v, want %v", got, want)
@@ -302,12 +303,12 @@ func keys[V any](m map[string]V) []string {
 // TargetGroup policy; GetAuthorizationCookie targetGroupName).
 func TestClientSideTargeting(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, func(c *clientsync.Config) { c.ClientSideTargeting = true })
+	ts := agenttest.New(t, func(c *clientsync.Config) { c.ClientSideTargeting = true })
 	g, err := ts.DB.CreateGroup(t.Context(), patchbay.TargetGroup{Name: "Pilot"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.approveAllFor(g.ID)
+	ts.ApproveAllFor(g.ID)
 	dir := t.TempDir()
 	pilot, _ := newTestAgent(t, ts.URL, dir, func(c *Config) { c.TargetGroups = []string{"Pilot"} })
 	want := scanned(t, pilot)
@@ -325,7 +326,7 @@ func TestClientSideTargeting(t *testing.T) {
 	if _, err := ts.DB.CreateGroup(t.Context(), patchbay.TargetGroup{Name: "Ring 2"}); err != nil {
 		t.Fatal(err)
 	}
-	ts.publish()
+	ts.Publish()
 	left, _ := newTestAgent(t, ts.URL, dir, func(c *Config) { c.TargetGroups = []string{"Ring 2"} })
 	res, err = left.Scan(t.Context())
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"patchbay"
+	"patchbay/internal/agent/agenttest"
 	"patchbay/internal/wusp"
 )
 
@@ -16,10 +17,10 @@ import (
 // stay queued (in the state file too) and go out on the next attempt.
 func TestReportKeepsEventsUntilAcknowledged(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	log := &opLog{}
-	ts.setWrap(log.wrap)
+	ts.SetWrap(log.wrap)
 	dir := t.TempDir()
 	a, _ := newTestAgent(t, ts.URL, dir, nil)
 	scanned(t, a)
@@ -46,8 +47,8 @@ func TestReportKeepsEventsUntilAcknowledged(t *testing.T) {
 // (protocol-wusp.md §8.2) and the 147/156 pair of a scan (§8.3).
 func TestReportEventFields(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	a, _ := newTestAgent(t, ts.URL, t.TempDir(), nil)
 	res, err := a.Scan(t.Context())
 	if err != nil {
@@ -92,8 +93,8 @@ func TestReportEventFields(t *testing.T) {
 // dropped unsent (MS-WUSP §2.2.2.2.1).
 func TestAllowedEventIds(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	a, _ := newTestAgent(t, ts.URL, t.TempDir(), nil)
 	scanned(t, a)
 	a.mu.Lock()
@@ -110,8 +111,8 @@ func TestAllowedEventIds(t *testing.T) {
 // following scan sees it not installed.
 func TestUninstall(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	a, inv := newTestAgent(t, ts.URL, t.TempDir(), nil)
 	if _, err := a.Cycle(t.Context(), InstallOptions{}); err != nil {
 		t.Fatal(err)
@@ -121,8 +122,8 @@ func TestUninstall(t *testing.T) {
 		t.Fatalf("after a cycle: %d installed, %d needed", len(st.Installed), len(st.Needed))
 	}
 	victim := st.Installed[0]
-	ts.approve(victim.UpdateID, int(victim.RevisionNumber), patchbay.ActionUninstall)
-	ts.publish()
+	ts.Approve(victim.UpdateID, int(victim.RevisionNumber), patchbay.ActionUninstall)
+	ts.Publish()
 	res, err := a.Scan(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -153,8 +154,8 @@ func TestUninstall(t *testing.T) {
 // context ends.
 func TestRunLoop(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t)
-	ts.approveAll()
+	ts := agenttest.New(t)
+	ts.ApproveAll()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var waits []time.Duration

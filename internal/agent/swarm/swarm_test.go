@@ -61,7 +61,7 @@ func TestRun(t *testing.T) {
 	if n := ops["SyncUpdates"].Count; n < 2*clients*cycles {
 		t.Errorf("SyncUpdates calls = %d, want at least %d", n, 2*clients*cycles)
 	}
-	ts.stopSync()
+	ts.StopSync()
 	computers, err := ts.DB.Computers(t.Context())
 	if err != nil {
 		t.Fatal(err)
