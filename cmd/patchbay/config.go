@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -113,7 +114,7 @@ func (c *Config) readFile(fs *flag.FlagSet, path string) error {
 			return fmt.Errorf("config file %s:%d: want key = value, got %q", path, n, line)
 		}
 		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
-		if !isConfigKey(k) {
+		if !slices.Contains(configKeys, k) {
 			return fmt.Errorf("config file %s:%d: unknown setting %q (known: %s)", path, n, k, strings.Join(configKeys, ", "))
 		}
 		if err := fs.Set(k, v); err != nil {
@@ -122,15 +123,6 @@ func (c *Config) readFile(fs *flag.FlagSet, path string) error {
 	}
 	c.File = path
 	return sc.Err()
-}
-
-func isConfigKey(k string) bool {
-	for _, c := range configKeys {
-		if c == k {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Config) validate() error {

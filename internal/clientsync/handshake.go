@@ -104,7 +104,7 @@ func (s *Service) GetCookie(ctx context.Context, req *wusp.GetCookie) (*wusp.Get
 	if err != nil {
 		return nil, err
 	}
-	if req.LastChange.UTC().Truncate(0).UnixMilli() != s.anchor() {
+	if req.LastChange.UnixMilli() != s.anchor() {
 		return nil, patchbay.Errorf(patchbay.EConfigChanged, "lastChange")
 	}
 	if _, _, ok := protocolVersion(req.ProtocolVersion); !ok {

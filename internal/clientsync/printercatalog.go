@@ -2,7 +2,6 @@ package clientsync
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"patchbay"
@@ -32,7 +31,7 @@ func (s *Service) SyncPrinterCatalog(ctx context.Context, req *wusp.SyncPrinterC
 		cached[id] = true
 	}
 	since := fromNanos(sess.Drivers)
-	var needed []int32
+	needed := map[int32]bool{}
 	var offers, changed []catalog.Offer
 	for id := range cat.All() {
 		info, _ := cat.Lookup(id)
@@ -47,7 +46,7 @@ func (s *Service) SyncPrinterCatalog(ctx context.Context, req *wusp.SyncPrinterC
 		if !ok {
 			continue
 		}
-		needed = append(needed, id)
+		needed[id] = true
 		o := catalog.Offer{ID: id, Deployment: d, IsLeaf: info.IsLeaf, Core: core}
 		switch {
 		case !cached[id]:
@@ -62,8 +61,8 @@ func (s *Service) SyncPrinterCatalog(ctx context.Context, req *wusp.SyncPrinterC
 	}
 	info.NewUpdates = s.updateInfos(cat, offers, sess.Protocol)
 	info.ChangedUpdates = s.updateInfos(cat, changed, sess.Protocol)
-	for _, id := range req.PrinterUpdateIDs {
-		if !slices.Contains(needed, id) && !slices.Contains(info.OutOfScopeRevisionIDs, id) {
+	for _, id := range dedupe(req.PrinterUpdateIDs) {
+		if !needed[id] {
 			info.OutOfScopeRevisionIDs = append(info.OutOfScopeRevisionIDs, id)
 		}
 	}
